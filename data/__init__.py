@@ -1,0 +1,1 @@
+"""The project's data/ folder, installed as package data: parameters, speed profile, examples."""

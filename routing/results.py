@@ -158,7 +158,11 @@ class Alternative:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
-        return {"distance_m": self.distance_m, "duration_s": self.duration_s, "extra_s": self.extra_s}
+        return {
+            "distance_m": self.distance_m,
+            "duration_s": self.duration_s,
+            "extra_s": self.extra_s,
+        }
 
 
 @dataclass(frozen=True)

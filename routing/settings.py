@@ -42,21 +42,25 @@ def _default_data_dir() -> Path:
     return Path(str(files("ziekenvervoer.data")))
 
 
-data_dir: Path = Path(os.environ["ZIEKENVERVOER_DATA"]) if os.environ.get(
-    "ZIEKENVERVOER_DATA"
-) else _default_data_dir()
+data_dir: Path = (
+    Path(os.environ["ZIEKENVERVOER_DATA"])
+    if os.environ.get("ZIEKENVERVOER_DATA")
+    else _default_data_dir()
+)
 cache_dir: Path = Path(
     os.environ.get("ZIEKENVERVOER_CACHE", Path.home() / ".cache" / "ziekenvervoer")
 )
 snap_limit_m: float = float(os.environ.get("ZIEKENVERVOER_SNAP_LIMIT_M", "250"))
-overpass_url: str = os.environ.get(
-    "ZIEKENVERVOER_OVERPASS_URL", "https://overpass-api.de/api"
-)
+overpass_url: str = os.environ.get("ZIEKENVERVOER_OVERPASS_URL", "https://overpass-api.de/api")
 nominatim_url: str = os.environ.get(
     "ZIEKENVERVOER_NOMINATIM_URL", "https://nominatim.openstreetmap.org/"
 )
 pdok_url: str = os.environ.get(
     "ZIEKENVERVOER_PDOK_URL", "https://api.pdok.nl/bzk/locatieserver/search/v3_1"
 )
-online_geocoding: bool = os.environ.get("ZIEKENVERVOER_ONLINE_GEOCODING", "") in {"1", "true", "yes"}
+online_geocoding: bool = os.environ.get("ZIEKENVERVOER_ONLINE_GEOCODING", "") in {
+    "1",
+    "true",
+    "yes",
+}
 user_agent: str = "ziekenvervoer/0.1 (https://github.com/ziekenvervoer/ziekenvervoer)"

@@ -1,0 +1,1 @@
+"""Rules of Dutch zittend ziekenvervoer as code: eligibility, hardheidsclausule, rates, quotes."""
