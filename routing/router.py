@@ -1,0 +1,450 @@
+"""The router: the public face of :mod:`routing`.
+
+::
+
+    router = Router.from_file("hengelo.osm.pbf")
+    route = router.route((52.2879, 6.7975), (52.2638, 6.7708))
+    trip = router.trip("52.2879,6.7975", "52.2638,6.7708")   # home -> treatment and back
+    table = router.routes(pairs_dataframe)                   # many pairs, one row each
+
+Points are given as ``(lat, lon)`` tuples, :class:`~routing.results.Location` objects, or text
+(``"52.2638,6.7708"``, or an address / postcode / hospital name when the router has a geocoder).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from shapely.geometry import LineString
+
+from routing import settings
+from routing.engine import DijkstraEngine, PathResult
+from routing.errors import (
+    GeocodeError,
+    GeocodeNotFound,
+    InvalidQuery,
+    NoRoute,
+    ZiekenvervoerError,
+)
+from routing.maps import read_map
+from routing.network import CarNetwork, build_network
+from routing.profile import CarProfile, default_profile
+from routing.results import Location, MapIdentity, Precision, Route, Trip, Waypoint
+from routing.snapping import Snap, Snapper, check_coordinates
+
+PointLike = tuple[float, float] | Location | str
+
+_COORDS = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,;\s]\s*(-?\d+(?:\.\d+)?)\s*$")
+
+#: Columns ``routes`` reads and adds.
+PAIR_COLUMNS = ("origin_lat", "origin_lon", "dest_lat", "dest_lon")
+RESULT_COLUMNS = ("distance_m", "duration_s", "snap_origin_m", "snap_dest_m", "error")
+
+
+def load_network(path: str | Path, profile: CarProfile | None = None) -> CarNetwork:
+    """Read a map file and build its car network.
+
+    Parameters
+    ----------
+    path : path-like
+        ``.osm``, ``.osm.bz2`` or ``.osm.pbf`` extract.
+    profile : CarProfile, optional
+        Speed and turn model; the default is ``data/car_profile.yaml``.
+    """
+    profile = profile or default_profile()
+    # read_map calls the filter once per distinct tag set
+    raw = read_map(path, way_filter=lambda tags: profile.way_rule(tags) is not None)
+    return build_network(raw, profile)
+
+
+class Router:
+    """Fastest car routes, trips and batches on one map.
+
+    Parameters
+    ----------
+    network : CarNetwork
+        The car network (see :func:`load_network`).
+    geocoder : object, optional
+        Anything with ``geocode(text) -> Location``; used for text that is not ``"lat,lon"``.
+    snap_limit_m : float, optional
+        Farthest a point may lie from a road (default :data:`routing.settings.snap_limit_m`).
+    engine : object, optional
+        Query engine; default :class:`~routing.engine.DijkstraEngine`.
+    """
+
+    def __init__(
+        self,
+        network: CarNetwork,
+        *,
+        geocoder: Any = None,
+        snap_limit_m: float | None = None,
+        engine: Any = None,
+    ) -> None:
+        self.network = network
+        self.snapper = Snapper(network)
+        self.engine = engine or DijkstraEngine(network)
+        self.geocoder = geocoder
+        self.snap_limit_m = snap_limit_m
+
+    @classmethod
+    def from_file(
+        cls,
+        path: str | Path,
+        *,
+        profile: CarProfile | str | Path | None = None,
+        geocoder: Any = None,
+        snap_limit_m: float | None = None,
+    ) -> Router:
+        """Load a map file and return a router on it.
+
+        Parameters
+        ----------
+        path : path-like
+            ``.osm``, ``.osm.bz2`` or ``.osm.pbf`` extract.
+        profile : CarProfile or path, optional
+            Speed and turn model (default ``data/car_profile.yaml``).
+        geocoder : object, optional
+            Geocoder for address text.
+        snap_limit_m : float, optional
+            Farthest a point may lie from a road.
+        """
+        if profile is not None and not isinstance(profile, CarProfile):
+            profile = CarProfile(profile)
+        network = load_network(path, profile)
+        return cls(network, geocoder=geocoder, snap_limit_m=snap_limit_m)
+
+    @property
+    def map(self) -> MapIdentity:
+        """Identity of the map and profile every result is computed on."""
+        return self.network.identity
+
+    @property
+    def limit_m(self) -> float:
+        """The snapping limit in force."""
+        return float(self.snap_limit_m if self.snap_limit_m is not None else settings.snap_limit_m)
+
+    # --- points -----------------------------------------------------------------------------
+
+    def locate(self, point: PointLike, field: str = "point") -> Location:
+        """Turn a point-like input into a :class:`~routing.results.Location`.
+
+        Raises
+        ------
+        InvalidQuery
+            For malformed coordinates.
+        GeocodeError
+            When text cannot be geocoded.
+        """
+        if isinstance(point, Location):
+            check_coordinates(point.lat, point.lon, field)
+            return point
+        if isinstance(point, str):
+            m = _COORDS.match(point)
+            if m:
+                lat, lon = check_coordinates(float(m.group(1)), float(m.group(2)), field)
+                return Location(lat, lon, Precision.POINT, "coordinates")
+            if self.geocoder is None:
+                raise GeocodeNotFound(
+                    f"{field}: give coordinates as 'lat,lon' or configure an address source"
+                    " (address table, postcodes, hospitals)",
+                    field=field,
+                )
+            try:
+                loc = self.geocoder.geocode(point)
+            except GeocodeError as exc:
+                exc.field = exc.field or field
+                raise
+            check_coordinates(loc.lat, loc.lon, field)
+            return loc
+        try:
+            lat, lon = point  # type: ignore[misc]
+        except (TypeError, ValueError):
+            raise InvalidQuery(
+                f"{field}: expected (lat, lon), a Location or text", field=field
+            ) from None
+        lat, lon = check_coordinates(lat, lon, field)
+        return Location(lat, lon, Precision.POINT, "coordinates")
+
+    def _snaps(self, loc: Location, field: str) -> list[Snap]:
+        return self.snapper.snap(loc.lat, loc.lon, self.limit_m, field=field)
+
+    def _waypoint(self, snap: Snap, loc: Location) -> Waypoint:
+        net = self.network
+        w = int(net.edge_way[snap.edge])
+        return Waypoint(
+            input_lat=snap.input_lat,
+            input_lon=snap.input_lon,
+            lat=snap.lat,
+            lon=snap.lon,
+            snap_distance_m=snap.distance_m,
+            way_id=int(net.way_ids[w]),
+            name=net.way_names[w],
+            location=loc,
+        )
+
+    def snap(self, point: PointLike, field: str = "point") -> Waypoint:
+        """Return where a point lands on the road network."""
+        loc = self.locate(point, field)
+        return self._waypoint(self._snaps(loc, field)[0], loc)
+
+    # --- routes -----------------------------------------------------------------------------
+
+    def _endpoints(self, snap: Snap) -> list[tuple[int, float]]:
+        """Return the states a snap lies on, with the metres from each state's start to it."""
+        net = self.network
+        e, x = snap.edge, snap.offset_m
+        length = float(net.edge_length_m[e])
+        out = []
+        if net.state_ok[2 * e]:
+            out.append((2 * e, x))
+        if net.state_ok[2 * e + 1]:
+            out.append((2 * e + 1, length - x))
+        return out
+
+    def _remaining_ms(self, state: int, from_start_m: float) -> int:
+        net = self.network
+        length = float(net.edge_length_m[state >> 1])
+        w = int(net.state_weight_ms[state])
+        if length <= 0:
+            return 0
+        return round(w * (length - from_start_m) / length)
+
+    def _best(self, src: Snap, dst: Snap) -> tuple[int, tuple[int, ...], float, float] | None:
+        """Least-weight path between two snaps: (weight, states, start offset, end offset)."""
+        net = self.network
+        s_ends = self._endpoints(src)
+        t_ends = self._endpoints(dst)
+        sources = [(s, self._remaining_ms(s, x)) for s, x in s_ends]
+        targets = [(t, self._remaining_ms(t, y)) for t, y in t_ends]
+        best: tuple[int, tuple[int, ...], float, float] | None = None
+        # on the same state, ahead: drive straight there
+        for s, x in s_ends:
+            for t, y in t_ends:
+                if s == t and y >= x:
+                    length = float(net.edge_length_m[s >> 1])
+                    w = round(int(net.state_weight_ms[s]) * (y - x) / length) if length else 0
+                    if best is None or w < best[0]:
+                        best = (w, (s,), x, y)
+        res: PathResult | None = self.engine.query(sources, targets)
+        if res is not None and (best is None or res.weight_ms < best[0]):
+            best = (
+                res.weight_ms,
+                res.states,
+                s_ends[res.source_index][1],
+                t_ends[res.target_index][1],
+            )
+        return best
+
+    def route(self, origin: PointLike, destination: PointLike) -> Route:
+        """Return the fastest car route from ``origin`` to ``destination``.
+
+        Raises
+        ------
+        InvalidQuery, GeocodeError
+            For inputs that are not usable points.
+        OutsideMap, NoSegment
+            When a point is outside the map or too far from any road.
+        NoRoute
+            When no car route connects the two points.
+        """
+        o_loc = self.locate(origin, "origin")
+        d_loc = self.locate(destination, "destination")
+        o_snaps = self._snaps(o_loc, "origin")
+        d_snaps = self._snaps(d_loc, "destination")
+        found = None
+        for so in o_snaps:
+            for sd in d_snaps:
+                found = self._best(so, sd)
+                if found is not None:
+                    return self._assemble(found, so, sd, o_loc, d_loc)
+        raise NoRoute(
+            "no car route connects origin and destination (they lie in separate parts of the"
+            " network, e.g. behind a barrier or on roads cars may not enter)",
+            field="destination",
+        )
+
+    def _assemble(
+        self,
+        found: tuple[int, tuple[int, ...], float, float],
+        src: Snap,
+        dst: Snap,
+        o_loc: Location,
+        d_loc: Location,
+    ) -> Route:
+        net = self.network
+        weight, states, x0, y1 = found
+        lengths = net.edge_length_m[np.asarray(states) >> 1]
+        if len(states) == 1:
+            distance = y1 - x0
+            frac = distance / lengths[0] if lengths[0] > 0 else 0.0
+            duration = float(net.state_duration_s[states[0]]) * frac
+            coords = self._partial(states[0], src, dst)
+        else:
+            first_len, last_len = float(lengths[0]), float(lengths[-1])
+            distance = (first_len - x0) + float(lengths[1:-1].sum()) + y1
+            duration = (
+                float(net.state_duration_s[states[0]])
+                * ((first_len - x0) / first_len if first_len else 0.0)
+                + float(net.state_duration_s[list(states[1:-1])].sum())
+                + float(net.state_duration_s[states[-1]]) * (y1 / last_len if last_len else 0.0)
+                + self._turn_seconds(states)
+            )
+            parts = [self._partial(states[0], src, None)]
+            parts += [self._lonlat(net.state_points(s)) for s in states[1:-1]]
+            parts.append(self._partial(states[-1], None, dst))
+            coords = _join(parts)
+        ways = net.way_ids[net.edge_way[np.asarray(states) >> 1]]
+        keep = np.ones(len(ways), dtype=bool)
+        keep[1:] = ways[1:] != ways[:-1]
+        if len(coords) < 2:
+            coords = [coords[0], coords[0]] if coords else [(src.lon, src.lat), (dst.lon, dst.lat)]
+        return Route(
+            distance_m=float(max(distance, 0.0)),
+            duration_s=float(duration),
+            geometry=LineString(coords),
+            origin=self._waypoint(src, o_loc),
+            destination=self._waypoint(dst, d_loc),
+            map=self.map,
+            way_ids=tuple(int(w) for w in ways[keep]),
+            extra={"weight_ms": weight, "states": states},
+        )
+
+    def _turn_seconds(self, states: tuple[int, ...]) -> float:
+        net = self.network
+        total = 0.0
+        for a, b in itertools.pairwise(states):
+            lo, hi = int(net.arc_ptr[a]), int(net.arc_ptr[a + 1])
+            k = lo + int(np.searchsorted(net.arc_to[lo:hi], b))
+            total += float(net.arc_turn_s[k])
+        return total
+
+    def _lonlat(self, pts: np.ndarray) -> list[tuple[float, float]]:
+        net = self.network
+        return list(zip(net.lon[pts].tolist(), net.lat[pts].tolist(), strict=True))
+
+    def _partial(
+        self, state: int, start: Snap | None, end: Snap | None
+    ) -> list[tuple[float, float]]:
+        """Return the coordinates of ``state`` from ``start``'s snap to ``end``'s (or its ends)."""
+        net = self.network
+        e = state >> 1
+        first, last = int(net.edge_first[e]), int(net.edge_last[e])
+        positions = list(range(first, last + 1))
+        if state & 1:
+            positions.reverse()
+        coords: list[tuple[float, float]] = []
+
+        def after(snap: Snap) -> list[int]:
+            # positions strictly after the snap in driving order
+            if state & 1:
+                return [p for p in positions if p <= snap.segment]
+            return [p for p in positions if p > snap.segment]
+
+        if start is not None:
+            coords.append((start.lon, start.lat))
+            pos = after(start)
+        else:
+            pos = positions
+        if end is not None:
+            before = set(positions) - set(after(end))
+            pos = [p for p in pos if p in before]
+        coords += self._lonlat(net.chain[pos]) if pos else []
+        if end is not None:
+            coords.append((end.lon, end.lat))
+        return coords
+
+    def trip(self, home: PointLike, treatment: PointLike) -> Trip:
+        """Return the trip home -> treatment and back; loaded km is the sum of both legs.
+
+        Each leg is routed on its own: one-way streets make them differ.
+        """
+        h = self.locate(home, "home")
+        t = self.locate(treatment, "treatment")
+        return Trip(outbound=self.route(h, t), inbound=self.route(t, h))
+
+    def routes(
+        self,
+        pairs: pd.DataFrame,
+        progress: Callable[[int], None] | None = None,
+    ) -> pd.DataFrame:
+        """Route many origin/destination pairs; every input row gives one output row.
+
+        Parameters
+        ----------
+        pairs : pandas.DataFrame
+            Columns ``origin_lat, origin_lon, dest_lat, dest_lon``; other columns pass through.
+        progress : callable, optional
+            Called with the number of rows done after each row.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The input with ``distance_m, duration_s, snap_origin_m, snap_dest_m, error`` added.
+            A row that cannot be routed keeps its columns and gets ``CODE: message`` in ``error``.
+        """
+        missing = [c for c in PAIR_COLUMNS if c not in pairs.columns]
+        if missing:
+            raise InvalidQuery(
+                f"the input needs the columns {', '.join(PAIR_COLUMNS)};"
+                f" missing: {', '.join(missing)}",
+                field="input",
+            )
+        out = pairs.copy()
+        n = len(out)
+        dist = np.full(n, np.nan)
+        dur = np.full(n, np.nan)
+        snap_o = np.full(n, np.nan)
+        snap_d = np.full(n, np.nan)
+        errors: list[str] = [""] * n
+        values = out[list(PAIR_COLUMNS)].to_numpy(dtype=object)
+        for i in range(n):
+            try:
+                olat, olon, dlat, dlon = (
+                    _number(v, c) for v, c in zip(values[i], PAIR_COLUMNS, strict=True)
+                )
+                r = self.route((olat, olon), (dlat, dlon))
+                dist[i], dur[i] = r.distance_m, r.duration_s
+                snap_o[i], snap_d[i] = r.origin.snap_distance_m, r.destination.snap_distance_m
+            except ZiekenvervoerError as exc:
+                errors[i] = f"{exc.code}: {exc.message}"
+            except Exception as exc:  # a batch never dies on one row
+                errors[i] = f"InternalError: {type(exc).__name__}"
+            if progress is not None:
+                progress(i + 1)
+        for c in RESULT_COLUMNS:
+            if c in out.columns:
+                out = out.drop(columns=c)
+        out["distance_m"] = dist
+        out["duration_s"] = dur
+        out["snap_origin_m"] = snap_o
+        out["snap_dest_m"] = snap_d
+        out["error"] = errors
+        return out
+
+
+def _number(value: Any, column: str) -> float:
+    field = "origin" if column.startswith("origin") else "destination"
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+        raise InvalidQuery(f"{column} is empty", field=field)
+    try:
+        return (
+            float(str(value).strip().replace(",", ".")) if isinstance(value, str) else float(value)
+        )
+    except (TypeError, ValueError):
+        raise InvalidQuery(f"{column} is not a number", field=field) from None
+
+
+def _join(parts: Iterable[list[tuple[float, float]]]) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for part in parts:
+        for c in part:
+            if not out or out[-1] != c:
+                out.append(c)
+    return out
