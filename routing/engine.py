@@ -87,26 +87,27 @@ class DijkstraEngine:
         tmap: dict[int, list[tuple[int, int]]] = {}
         for j, (t, sub) in enumerate(targets):
             tmap.setdefault(t, []).append((j, sub))
-        max_sub = max((sub for _, sub in targets), default=0)
+        # A target counts only when entered through a turn: a source state that is also a target
+        # (destination on the same road) is the caller's business, because the destination may lie
+        # behind the start. The candidate is recorded with the state it was entered from.
         best = 1 << 62
-        best_t = -1
-        best_j = -1
+        best_from = best_t = best_j = -1
         ptr, to, wts = self._ptr, self._to, self._w
         done: set[int] = set()
         while heap:
             d, s = heapq.heappop(heap)
             if s in done:
                 continue
-            if d >= best + max_sub:
+            if d >= best:  # every arc weighs at least the part of a target state subtracted
                 break
             done.add(s)
-            if s in tmap:
-                for j, sub in tmap[s]:
-                    if d - sub < best:
-                        best, best_t, best_j = d - sub, s, j
             for k in range(ptr[s], ptr[s + 1]):
                 t = to[k]
                 nd = d + wts[k]
+                if t in tmap:
+                    for j, sub in tmap[t]:
+                        if nd - sub < best:
+                            best, best_from, best_t, best_j = nd - sub, s, t, j
                 if nd < dist.get(t, 1 << 62):
                     dist[t] = nd
                     pred[t] = s
@@ -114,11 +115,11 @@ class DijkstraEngine:
                     heapq.heappush(heap, (nd, t))
         if best_t < 0:
             return None
-        path = [best_t]
+        path = [best_t, best_from]
         while pred[path[-1]] != -1:
             path.append(pred[path[-1]])
         path.reverse()
-        return PathResult(best, tuple(path), src_of[best_t], best_j)
+        return PathResult(best, tuple(path), src_of[best_from], best_j)
 
     def one_to_all(self, sources: list[tuple[int, int]], reverse: bool = False) -> np.ndarray:
         """Weights from the sources to every state (``reverse``: from every state to them).

@@ -37,6 +37,7 @@ from routing.maps import read_map
 from routing.network import CarNetwork, build_network
 from routing.profile import CarProfile, default_profile
 from routing.results import Location, MapIdentity, Precision, Route, Trip, Waypoint
+from routing.sensitivity import Sensitivity, near_ties
 from routing.snapping import Snap, Snapper, check_coordinates
 
 PointLike = tuple[float, float] | Location | str
@@ -313,7 +314,7 @@ class Router:
             destination=self._waypoint(dst, d_loc),
             map=self.map,
             way_ids=tuple(int(w) for w in ways[keep]),
-            extra={"weight_ms": weight, "states": states},
+            extra={"weight_ms": weight, "states": states, "snaps": (src, dst)},
         )
 
     def _turn_seconds(self, states: tuple[int, ...]) -> float:
@@ -359,6 +360,35 @@ class Router:
         if end is not None:
             coords.append((end.lon, end.lat))
         return coords
+
+    def sensitivity(self, route: Route, tolerance_s: float = 30.0) -> Sensitivity:
+        """Bound the lengths of plausible routes nearly as fast as ``route``.
+
+        Parameters
+        ----------
+        route : Route
+            A route computed by this router.
+        tolerance_s : float
+            How much slower (seconds of weight) a route may be to count as a near tie.
+
+        Returns
+        -------
+        Sensitivity
+            Shortest and longest near-tie length; see :mod:`routing.sensitivity`.
+        """
+        src, dst = route.extra["snaps"]
+        net = self.network
+        sources = []
+        for s, x in self._endpoints(src):
+            length = float(net.edge_length_m[s >> 1])
+            sources.append((s, self._remaining_ms(s, x), length - x))
+        targets = []
+        for t, y in self._endpoints(dst):
+            length = float(net.edge_length_m[t >> 1])
+            targets.append((t, self._remaining_ms(t, y), length - y))
+        return near_ties(
+            net, sources, targets, int(route.extra["weight_ms"]), route.distance_m, tolerance_s
+        )
 
     def trip(self, home: PointLike, treatment: PointLike) -> Trip:
         """Return the trip home -> treatment and back; loaded km is the sum of both legs.

@@ -1,0 +1,5 @@
+"""Run the command line with ``python -m ziekenvervoer``."""
+
+from ziekenvervoer.cli import main
+
+main()

@@ -1,0 +1,175 @@
+"""Commands ``route``, ``trip`` and ``routes``: fastest-route kilometres on a map."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+
+from routing.errors import InvalidQuery, MapError, ZiekenvervoerError
+from routing.results import Route, Trip, km_display
+from ziekenvervoer.cli._output import console, emit, fail
+from ziekenvervoer.io import read_table, write_table_atomic
+
+MapOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--map",
+        help="OSM extract (.osm, .osm.bz2, .osm.pbf). Default: $ZIEKENVERVOER_MAP.",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def resolve_map(path: Path | None, as_json: bool) -> Path:
+    """Return the map file from ``--map`` or ``$ZIEKENVERVOER_MAP``, or fail with a clear error."""
+    if path is None and os.environ.get("ZIEKENVERVOER_MAP"):
+        path = Path(os.environ["ZIEKENVERVOER_MAP"])
+    if path is None:
+        fail(
+            MapError(
+                "no map given: pass --map FILE (an .osm/.osm.pbf extract) or set ZIEKENVERVOER_MAP",
+                field="map",
+            ),
+            as_json,
+        )
+    return path
+
+
+def load_router(path: Path, as_json: bool, quiet: bool = False):  # type: ignore[no-untyped-def]
+    """Load a router for ``path``, reporting map errors the CLI way."""
+    from routing.router import Router
+
+    try:
+        if quiet:
+            return Router.from_file(path)
+        with console.status(f"Loading {path.name} ...", spinner="dots"):
+            return Router.from_file(path)
+    except ZiekenvervoerError as exc:
+        fail(exc, as_json)
+
+
+def _route_table(title: str, r: Route) -> Table:
+    t = Table(title=title, show_header=False, title_justify="left")
+    t.add_column(style="bold")
+    t.add_column()
+    t.add_row("distance", f"{km_display(r.distance_m):.1f} km ({r.distance_m:.1f} m)")
+    t.add_row("duration", f"{r.duration_s / 60:.1f} min")
+    for label, w in (("origin", r.origin), ("destination", r.destination)):
+        t.add_row(
+            label,
+            f"snapped {w.snap_distance_m:.1f} m onto way {w.way_id}"
+            + (f" ({w.name})" if w.name else "")
+            + (f", geocoded: {w.location.precision}" if w.location else ""),
+        )
+    t.add_row("map", f"{r.map.short} profile {r.map.profile}")
+    return t
+
+
+def register(app: typer.Typer) -> None:
+    """Add the routing commands to ``app``."""
+
+    @app.command()
+    def route(
+        origin: Annotated[str, typer.Argument(help='Start: "lat,lon" (or an address).')],
+        destination: Annotated[str, typer.Argument(help='End: "lat,lon" (or an address).')],
+        map_file: MapOption = None,
+        geometry: Annotated[
+            bool, typer.Option("--geometry/--no-geometry", help="Include the line in JSON.")
+        ] = True,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Fastest car route between two points: metres, seconds, where they were snapped."""
+        router = load_router(resolve_map(map_file, as_json), as_json, quiet=as_json)
+        try:
+            r = router.route(origin, destination)
+        except ZiekenvervoerError as exc:
+            fail(exc, as_json)
+        emit(r.to_dict(geometry=geometry), as_json, lambda: console.print(_route_table("Route", r)))
+
+    @app.command()
+    def trip(
+        home: Annotated[str, typer.Argument(help='Home address or "lat,lon".')],
+        treatment: Annotated[str, typer.Argument(help='Treatment address or "lat,lon".')],
+        map_file: MapOption = None,
+        geometry: Annotated[
+            bool, typer.Option("--geometry/--no-geometry", help="Include the lines in JSON.")
+        ] = False,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Loaded kilometres of a treatment trip: home -> treatment and back, routed separately."""
+        router = load_router(resolve_map(map_file, as_json), as_json, quiet=as_json)
+        try:
+            t: Trip = router.trip(home, treatment)
+        except ZiekenvervoerError as exc:
+            fail(exc, as_json)
+
+        def render() -> None:
+            console.print(_route_table("Outbound: home -> treatment", t.outbound))
+            console.print(_route_table("Inbound: treatment -> home", t.inbound))
+            console.print(
+                f"[bold]Loaded kilometres: {km_display(t.loaded_m):.1f} km[/] "
+                f"({t.loaded_m:.1f} m = {t.outbound.distance_m:.1f} + {t.inbound.distance_m:.1f})"
+            )
+
+        emit(t.to_dict(geometry=geometry), as_json, render)
+
+    @app.command()
+    def routes(
+        input_file: Annotated[
+            Path,
+            typer.Option(
+                "--input", help="CSV/Excel/Parquet with origin_lat,origin_lon,dest_lat,dest_lon."
+            ),
+        ],
+        output_file: Annotated[
+            Path, typer.Option("--output", help="Where to write the result (same formats).")
+        ],
+        map_file: MapOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Route every row of a file; rows in = rows out, failures get their reason in `error`."""
+        path = resolve_map(map_file, as_json)
+        try:
+            pairs = read_table(input_file)
+        except ZiekenvervoerError as exc:
+            fail(exc, as_json)
+        router = load_router(path, as_json, quiet=as_json)
+        try:
+            if as_json:
+                out = router.routes(pairs)
+            else:
+                with Progress(
+                    "[progress.description]{task.description}",
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeRemainingColumn(),
+                    console=console,
+                ) as bar:
+                    task = bar.add_task("routing", total=len(pairs))
+                    out = router.routes(pairs, progress=lambda n: bar.update(task, completed=n))
+            write_table_atomic(out, output_file)
+        except (InvalidQuery, MapError) as exc:
+            fail(exc, as_json)
+        n_err = int((out["error"] != "").sum())
+        summary = {
+            "rows_in": len(pairs),
+            "rows_out": len(out),
+            "routed": len(out) - n_err,
+            "errors": n_err,
+            "output": str(output_file),
+            "map": router.map.to_dict(),
+        }
+
+        def render() -> None:
+            console.print(
+                f"{summary['rows_out']} rows written to {output_file}: "
+                f"{summary['routed']} routed, {n_err} with an error (see column 'error')."
+            )
+
+        emit(summary, as_json, render)
