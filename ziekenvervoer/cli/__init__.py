@@ -18,7 +18,7 @@ app = typer.Typer(
 
 
 # Command modules, each with a ``register(app)`` function. Add a module here to add commands.
-COMMAND_MODULES: tuple[str, ...] = ("route",)
+COMMAND_MODULES: tuple[str, ...] = ("route", "download")
 
 
 def _register() -> None:
