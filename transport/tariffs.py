@@ -489,7 +489,7 @@ def check_rate(
     else:
         reason = Reason(
             "RATE_CAPPED",
-            f"{basis}: the carrier charges € {price_r}, the insurer reimburses at most "
+            f"{basis}: the ride costs € {price_r}, the insurer reimburses at most "
             f"€ {reimb_r}; the insured pays the difference",
             source,
             "0611",
