@@ -69,6 +69,17 @@ NOTE_EXAMPLE_TARIFFS = (
 )
 
 
+def _jsonable(obj: Any) -> Any:
+    """Replace :class:`~decimal.Decimal` values (e.g. user overrides) by plain JSON numbers."""
+    if isinstance(obj, Decimal):
+        return int(obj) if obj == obj.to_integral_value() else float(obj)
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    return obj
+
+
 @dataclass(frozen=True)
 class QuoteRequest:
     """Everything a quote needs. Give exactly one of ``trip`` and the two km figures.
@@ -261,7 +272,7 @@ class RideQuote:
             "insurer_pays_eur": eur_json(self.insurer_pays_eur),
             "patient_pays_eur": eur_json(self.patient_pays_eur),
             "reasons": [r.to_dict() for r in self.reasons],
-            "decisions": [d.to_dict() for d in self.decisions],
+            "decisions": _jsonable([d.to_dict() for d in self.decisions]),
         }
 
 
@@ -365,9 +376,9 @@ class Quote:
             "policy_type": self.policy_type.value if self.policy_type else None,
             "tariffs": self.tariffs,
             "totals": self.totals.to_dict(),
-            "hardship": self.hardship.to_dict() if self.hardship else None,
+            "hardship": _jsonable(self.hardship.to_dict()) if self.hardship else None,
             "rides": [r.to_dict() for r in self.rides],
-            "parameters": [p.to_dict() for p in self.parameters],
+            "parameters": _jsonable([p.to_dict() for p in self.parameters]),
             "notes": list(self.notes),
         }
 
