@@ -289,3 +289,32 @@ def test_series_total_is_sum_of_rides_and_split_adds_up(
     for year, amount in ((2024, 118), (2025, 126)):
         charged = sum(r.contribution_eur for r in q.rides if r.ride_date.year == year)
         assert charged <= amount - (min(paid, amount) if year == 2024 else 0)
+
+
+@pytest.mark.shared
+def test_series_quotes_on_real_hengelo_distances(table):
+    """Every Hengelo home -> ZGT trip of the reference set (OSRM metres), quoted as a series.
+
+    The router lands later; until then the two legs' real road distances come from the reference
+    file, so the rules run on real, asymmetric distances.
+    """
+    import csv
+
+    from tests.conftest import shared_path
+
+    rows = list(csv.DictReader(shared_path("reference", "trips.csv").open(encoding="utf-8")))
+    legs = {r["trip_id"]: float(r["osrm_m"]) for r in rows if r["region"] == "hengelo"}
+    homes = sorted({t.rsplit("-", 1)[0] for t in legs if t.endswith("-to")})
+    assert len(homes) == 60
+    schedule = WeeklySchedule(D(2025, 1, 6), "mon,wed,fri", months=6)
+    auth = Authorisation("M1", "dialysis", "taxi", D(2025, 1, 6), D(2025, 7, 5))
+    for home in homes:
+        trip = make_trip(legs[f"{home}-to"], legs[f"{home}-from"])
+        request = QuoteRequest(dates=schedule, indication="dialysis", mode="taxi", trip=trip,
+                               carrier="Contract Taxi", authorisation=auth)  # fmt: skip
+        q = quote(request, tariffs=table)
+        check_invariants(q)
+        assert q.totals.covered_rides == 78
+        assert q.totals.contribution_eur == 126
+        km = Decimal(repr(legs[f"{home}-to"])) / 1000
+        assert q.hardship.ok == (6 * 3 * km >= 250)

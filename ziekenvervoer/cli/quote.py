@@ -77,7 +77,9 @@ def _reasons_text(reasons: Any) -> str:
 
 
 def hardheid(
-    months: Annotated[int, typer.Option("--months", help="Consecutive months of treatment.")],
+    months: Annotated[
+        int, typer.Option("--months", help="Consecutive months of treatment (you check they are).")
+    ],
     per_week: Annotated[float, typer.Option("--per-week", help="Rides per week (may be 0.5).")],
     km: Annotated[float, typer.Option("--km", help="Single-trip km home -> treatment, unrounded.")],
     on: Annotated[
