@@ -68,8 +68,9 @@ class Authorisation:
     def __post_init__(self) -> None:
         number = str(self.number).strip()
         if not number or len(number) > 15:
-            raise InvalidInput("authorisation number must be 1 to 15 characters",
-                               field="authorisation.number")  # fmt: skip
+            raise InvalidInput(
+                "authorisation number must be 1 to 15 characters", field="authorisation.number"
+            )
         object.__setattr__(self, "number", number)
         object.__setattr__(
             self,
@@ -80,8 +81,9 @@ class Authorisation:
         for name in ("valid_from", "valid_to"):
             value = getattr(self, name)
             if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-                raise InvalidInput(f"{name} must be a date (YYYY-MM-DD)",
-                                   field=f"authorisation.{name}")  # fmt: skip
+                raise InvalidInput(
+                    f"{name} must be a date (YYYY-MM-DD)", field=f"authorisation.{name}"
+                )
         if self.valid_to < self.valid_from:
             raise InvalidInput("valid_to lies before valid_from", field="authorisation.valid_to")
         if self.max_rides is not None and (
@@ -89,15 +91,17 @@ class Authorisation:
             or not isinstance(self.max_rides, int)
             or self.max_rides < 1
         ):
-            raise InvalidInput("max_rides must be a whole number of at least 1",
-                               field="authorisation.max_rides")  # fmt: skip
+            raise InvalidInput(
+                "max_rides must be a whole number of at least 1", field="authorisation.max_rides"
+            )
         if (
             isinstance(self.rides_used, bool)
             or not isinstance(self.rides_used, int)
             or (self.rides_used < 0)
         ):
-            raise InvalidInput("rides_used must be a whole number >= 0",
-                               field="authorisation.rides_used")  # fmt: skip
+            raise InvalidInput(
+                "rides_used must be a whole number >= 0", field="authorisation.rides_used"
+            )
 
     def covers_date(self, on: dt.date) -> bool:
         """Whether ``on`` lies within the validity (first and last day included)."""

@@ -167,8 +167,9 @@ class QuoteRequest:
             )
         has_km = self.single_trip_km is not None or self.loaded_km is not None
         if self.trip is not None and has_km:
-            raise InvalidInput("give either a routed trip or the kilometres, not both",
-                               field="trip")  # fmt: skip
+            raise InvalidInput(
+                "give either a routed trip or the kilometres, not both", field="trip"
+            )
         if self.trip is None and (self.single_trip_km is None or self.loaded_km is None):
             raise InvalidInput(
                 "give a routed trip, or both single_trip_km and loaded_km", field="loaded_km"
@@ -176,8 +177,9 @@ class QuoteRequest:
         if self.mode is not Mode.TAXI and self.carrier is not None:
             raise InvalidInput("a carrier is only used with mode taxi", field="carrier")
         if self.mode is not Mode.PUBLIC_TRANSPORT and self.pt_fare_eur is not None:
-            raise InvalidInput("a fare is only used with mode public_transport",
-                               field="pt_fare_eur")  # fmt: skip
+            raise InvalidInput(
+                "a fare is only used with mode public_transport", field="pt_fare_eur"
+            )
 
 
 @dataclass(frozen=True)
@@ -477,8 +479,9 @@ def quote(
     months, per_week = _hardship_schedule(request)
     hardship = None
     if months is not None and per_week is not None:
-        hardship = check_hardship(months, per_week, distance.single_trip_km, dates[0],
-                                  parameters=params)  # fmt: skip
+        hardship = check_hardship(
+            months, per_week, distance.single_trip_km, dates[0], parameters=params
+        )
     elif request.indication is Indication.HARDSHIP:
         raise InvalidInput(
             "the hardship indication needs hardship_months and hardship_per_week (or a weekly "
@@ -518,9 +521,12 @@ def quote(
                 else table.carrier(str(request.carrier), on)
             )
         indication = check_indication(case, on, parameters=params)
-        cap = check_single_trip_cap(distance.single_trip_km, on,
-                                    provider_approved=request.provider_approved,
-                                    parameters=params)  # fmt: skip
+        cap = check_single_trip_cap(
+            distance.single_trip_km,
+            on,
+            provider_approved=request.provider_approved,
+            parameters=params,
+        )
         auth = _pick_authorisation(auths, on)
         number = 1
         if auth is not None:
@@ -557,9 +563,15 @@ def quote(
         price, reimbursable = ride_amounts(rate)
         covered = indication.ok and cap.ok and authorisation.ok
         partial.append(
-            (on, carrier, covered, price, reimbursable if covered else Decimal(0),
-             (indication, cap, authorisation, companion, rate))
-        )  # fmt: skip
+            (
+                on,
+                carrier,
+                covered,
+                price,
+                reimbursable if covered else Decimal(0),
+                (indication, cap, authorisation, companion, rate),
+            )
+        )
 
     contributions = apply_contribution(
         [ContributionRide(on, reimb) for on, _, _, _, reimb, _ in partial],

@@ -53,8 +53,9 @@ def parse_weekdays(text: str | Iterable[str | int]) -> tuple[int, ...]:
     for item in items:
         if isinstance(item, int) and not isinstance(item, bool):
             if not 0 <= item <= 6:
-                raise InvalidInput(f"weekday number must be 0 (Mon) .. 6 (Sun), got {item}",
-                                   field="weekdays")  # fmt: skip
+                raise InvalidInput(
+                    f"weekday number must be 0 (Mon) .. 6 (Sun), got {item}", field="weekdays"
+                )
             days.add(item)
             continue
         key = str(item).strip().lower().rstrip(".")

@@ -106,8 +106,11 @@ class Tariff:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (amounts as strings)."""
-        return {"base_eur": str(self.base_eur), "per_km_eur": str(self.per_km_eur),
-                "source": self.source}  # fmt: skip
+        return {
+            "base_eur": str(self.base_eur),
+            "per_km_eur": str(self.per_km_eur),
+            "source": self.source,
+        }
 
 
 @dataclass(frozen=True)
@@ -150,8 +153,18 @@ class Carrier:
 # --- tariff tables ------------------------------------------------------------------------------
 
 KINDS = ("carrier", "average_contracted", "market_conform")
-COLUMNS = ("kind", "name", "region", "contracted", "base_eur", "per_km_eur", "valid_from",
-           "valid_until", "example", "note")  # fmt: skip
+COLUMNS = (
+    "kind",
+    "name",
+    "region",
+    "contracted",
+    "base_eur",
+    "per_km_eur",
+    "valid_from",
+    "valid_until",
+    "example",
+    "note",
+)
 _YES = {"yes", "y", "true", "1", "ja", "j"}
 _NO = {"no", "n", "false", "0", "nee", ""}
 
@@ -239,8 +252,11 @@ class TariffTable:
         path = Path(path)
         if not path.is_file():
             raise InvalidInput(f"tariff table {path.name} not found", field="tariffs")
-        lines = [ln for ln in path.read_text(encoding="utf-8-sig").splitlines()
-                 if ln.strip() and not ln.lstrip().startswith("#")]  # fmt: skip
+        lines = [
+            ln
+            for ln in path.read_text(encoding="utf-8-sig").splitlines()
+            if ln.strip() and not ln.lstrip().startswith("#")
+        ]
         reader = csv.DictReader(lines)
         missing = [c for c in COLUMNS[:6] if c not in (reader.fieldnames or [])]
         if missing:
@@ -255,8 +271,7 @@ class TariffTable:
             rec = {k: (v or "").strip() for k, v in raw.items() if k}
             kind = rec["kind"].lower()
             if kind not in KINDS:
-                raise InvalidInput(f"{where}: kind must be one of {', '.join(KINDS)}",
-                                   field="kind")  # fmt: skip
+                raise InvalidInput(f"{where}: kind must be one of {', '.join(KINDS)}", field="kind")
             if kind == "carrier" and not rec["name"]:
                 raise InvalidInput(f"{where}: a carrier row needs a name", field="name")
             tariff = Tariff(
@@ -472,7 +487,7 @@ def check_rate(
             details["reference_tariff"] = ref.to_dict()
             basis = (
                 f"uncontracted carrier {carrier.name}, {case.policy_type.value}: at most "
-                f"{share * 100:g}% of the {ref_label} ({ref.base_eur} x {legs} + "
+                f"{(share * 100).normalize():f}% of the {ref_label} ({ref.base_eur} x {legs} + "
                 f"{ref.per_km_eur} x {km} km)"
             )
     price_r = round_eur(price)

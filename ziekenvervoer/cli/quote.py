@@ -59,8 +59,7 @@ def _with_hint(err: ZiekenvervoerError) -> ZiekenvervoerError:
 
     option = _OPTION_FOR_PARAMETER.get(err.field or "")
     if isinstance(err, ParameterNotInForce) and option:
-        return ParameterNotInForce(f"{err.message} On the command line: {option}.",
-                                   field=err.field)  # fmt: skip
+        return ParameterNotInForce(f"{err.message} On the command line: {option}.", field=err.field)
     if isinstance(err, ParameterNotInForce):
         return ParameterNotInForce(
             f"{err.message} On the command line: --parameters DIR with your own {err.field}.yaml.",
@@ -70,7 +69,8 @@ def _with_hint(err: ZiekenvervoerError) -> ZiekenvervoerError:
 
 
 def _reasons_text(reasons: Any) -> str:
-    return "; ".join(r.code for r in reasons) or "-"
+    """Codes of the failing rules; the procedural note is printed once below the table."""
+    return "; ".join(r.code for r in reasons if r.code != "AUTH_PROCEDURE") or "-"
 
 
 # --- hardheid -----------------------------------------------------------------------------------
@@ -320,8 +320,9 @@ def quote_command(
         params = _parameters(parameters_dir, overrides)
 
         if dates and (start or weekdays or months or until):
-            raise InvalidInput("give either --date or a series (--start, --weekdays, --months)",
-                               field="date")  # fmt: skip
+            raise InvalidInput(
+                "give either --date or a series (--start, --weekdays, --months)", field="date"
+            )
         if dates:
             ride_dates: Any = [_date(d, "date") for d in dates]
         elif start and weekdays:
@@ -342,8 +343,9 @@ def quote_command(
         trip = None
         routed = map_file is not None or home is not None or treatment is not None
         if routed and (single_km is not None or loaded_km is not None):
-            raise InvalidInput("give either --map/--home/--treatment or --single-km/--loaded-km",
-                               field="map")  # fmt: skip
+            raise InvalidInput(
+                "give either --map/--home/--treatment or --single-km/--loaded-km", field="map"
+            )
         if routed:
             if map_file is None or home is None or treatment is None:
                 raise InvalidInput("routing needs --map, --home and --treatment", field="map")
