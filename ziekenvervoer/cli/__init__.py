@@ -18,7 +18,7 @@ app = typer.Typer(
 
 
 # Command modules, each with a ``register(app)`` function. Add a module here to add commands.
-COMMAND_MODULES: tuple[str, ...] = ("route", "download")
+COMMAND_MODULES: tuple[str, ...] = ("route", "quote", "download")
 
 
 def _register() -> None:

@@ -1,0 +1,480 @@
+"""Commands ``quote`` and ``hardheid``: presentation only, the rules live in :mod:`transport`.
+
+``quote`` prices a ride or a series (what the carrier charges, the insurer pays and the patient
+pays); ``hardheid`` runs the hardheidsclausule test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from routing.errors import ZiekenvervoerError
+from ziekenvervoer.cli._output import console, emit, fail
+
+
+def _date(text: str, field: str) -> dt.date:
+    from transport.errors import InvalidInput
+
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{field} must be a date YYYY-MM-DD", field=field) from None
+
+
+def _year_amounts(items: list[str], field: str) -> dict[int, Decimal]:
+    """Read ``2026=130`` items into ``{2026: Decimal("130")}``."""
+    from transport.errors import InvalidInput
+    from transport.inputs import to_decimal
+
+    out: dict[int, Decimal] = {}
+    for item in items:
+        year, sep, amount = item.partition("=")
+        if not sep or not year.strip().isdigit():
+            raise InvalidInput(f"{field} takes YEAR=AMOUNT, e.g. 2026=130", field=field)
+        out[int(year)] = to_decimal(amount, field, minimum=0)
+    return out
+
+
+def _parameters(directory: Path | None, overrides: dict[str, Any]) -> Any:
+    from transport.parameters import ParameterSet
+
+    return ParameterSet(directory=directory, overrides=overrides)
+
+
+_OPTION_FOR_PARAMETER = {
+    "eigen_bijdrage": "--eigen-bijdrage YEAR=AMOUNT",
+    "own_car_km_rate": "--km-rate AMOUNT",
+}
+
+
+def _with_hint(err: ZiekenvervoerError) -> ZiekenvervoerError:
+    """Name the command-line option that passes a missing parameter value."""
+    from transport.errors import ParameterNotInForce
+
+    option = _OPTION_FOR_PARAMETER.get(err.field or "")
+    if isinstance(err, ParameterNotInForce) and option:
+        return ParameterNotInForce(f"{err.message} On the command line: {option}.", field=err.field)
+    if isinstance(err, ParameterNotInForce):
+        return ParameterNotInForce(
+            f"{err.message} On the command line: --parameters DIR with your own {err.field}.yaml.",
+            field=err.field,
+        )
+    return err
+
+
+def _reasons_text(reasons: Any) -> str:
+    """Codes of the failing rules; the procedural note is printed once below the table."""
+    return "; ".join(r.code for r in reasons if r.code != "AUTH_PROCEDURE") or "-"
+
+
+# --- hardheid -----------------------------------------------------------------------------------
+
+
+def hardheid(
+    months: Annotated[
+        int, typer.Option("--months", help="Consecutive months of treatment (you check they are).")
+    ],
+    per_week: Annotated[float, typer.Option("--per-week", help="Rides per week (may be 0.5).")],
+    km: Annotated[float, typer.Option("--km", help="Single-trip km home -> treatment, unrounded.")],
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help="Date the threshold is looked up on (default: today)."),
+    ] = None,
+    parameters_dir: Annotated[
+        Path | None, typer.Option("--parameters", help="Folder with your own parameter files.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Test the hardheidsclausule: months (max. 12) x rides per week x single-trip km >= 250."""
+    from transport.hardship import check_hardship
+
+    try:
+        day = _date(on, "on") if on else dt.date.today()
+        decision = check_hardship(
+            months, per_week, km, day, parameters=_parameters(parameters_dir, {})
+        )
+    except ZiekenvervoerError as err:
+        fail(_with_hint(err), as_json)
+    d = decision.details
+    data = {
+        "qualifies": d["qualifies"],
+        "score": d["score"],
+        "threshold": d["threshold"],
+        "margin": d["margin"],
+        "months": d["months"],
+        "months_counted": d["months_counted"],
+        "months_capped": d["months_capped"],
+        "per_week": d["per_week"],
+        "single_trip_km": d["single_trip_km"],
+        "km_needed": d["km_needed"],
+        "m_needed": d["m_needed"],
+        "km_margin": d["km_margin"],
+        "close": d["close"],
+        "formula": d["formula"],
+        "decision": decision.to_dict(),
+    }
+
+    def render() -> None:
+        verdict = "[bold green]qualifies[/]" if d["qualifies"] else "[bold red]does not qualify[/]"
+        console.print(f"Hardheidsclausule: {verdict}")
+        console.print(f"  {d['formula']}")
+        console.print(
+            f"  margin {d['margin']:+.4g}; single trip needed at this schedule: "
+            f"{d['km_needed']:.3f} km (at least {d['m_needed']} m); this case: "
+            f"{d['single_trip_km']:.3f} km ({d['km_margin']:+.3f} km)"
+        )
+        for r in decision.reasons[1:]:
+            console.print(f"  [yellow]{r.code}[/]: {r.text}")
+        console.print(f"  [dim]{decision.reasons[0].source}[/]")
+
+    emit(data, as_json, render)
+
+
+# --- quote --------------------------------------------------------------------------------------
+
+
+def _route(map_file: Path, home: str, treatment: str) -> Any:
+    """Route home -> treatment and back once (the router is imported only here)."""
+    try:
+        from routing.router import Router
+    except ImportError:
+        from transport.errors import InvalidInput
+
+        raise InvalidInput(
+            "routing by map is not available in this installation (routing.router missing); "
+            "give --single-km and --loaded-km instead",
+            field="map",
+        ) from None
+    return Router.from_file(map_file).trip(home, treatment)
+
+
+def quote_command(
+    indication: Annotated[
+        str,
+        typer.Option(
+            "--indication",
+            help="dialysis, oncology, wheelchair, visually_impaired, child_intensive_care, "
+            "geriatric_rehabilitation, gzsp_group_day_treatment, hardship.",
+        ),
+    ],
+    mode: Annotated[
+        str, typer.Option("--mode", help="taxi, own_car or public_transport.")
+    ] = "taxi",
+    map_file: Annotated[
+        Path | None, typer.Option("--map", help="OSM extract to route on (.osm.pbf).")
+    ] = None,
+    home: Annotated[
+        str | None, typer.Option("--home", help="Home: 'lat,lon', address or postcode.")
+    ] = None,
+    treatment: Annotated[
+        str | None, typer.Option("--treatment", help="Treatment address or 'lat,lon'.")
+    ] = None,
+    single_km: Annotated[
+        float | None, typer.Option("--single-km", help="Single-trip km, instead of routing.")
+    ] = None,
+    loaded_km: Annotated[
+        float | None, typer.Option("--loaded-km", help="Loaded km of the whole ride.")
+    ] = None,
+    one_way: Annotated[
+        bool, typer.Option("--one-way", help="With given km: one loaded leg, not two.")
+    ] = False,
+    dates: Annotated[
+        list[str] | None, typer.Option("--date", help="A ride date (repeat for several).")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--start", help="Series: first day (YYYY-MM-DD).")
+    ] = None,
+    weekdays: Annotated[
+        str | None, typer.Option("--weekdays", help="Series: e.g. mon,wed,fri (or ma,wo,vr).")
+    ] = None,
+    months: Annotated[
+        int | None, typer.Option("--months", help="Series: length in months.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Series: last day, instead of --months.")
+    ] = None,
+    skip: Annotated[
+        list[str] | None, typer.Option("--skip", help="Series: a date without a ride.")
+    ] = None,
+    policy: Annotated[str | None, typer.Option("--policy", help="natura or restitutie.")] = None,
+    insurer: Annotated[
+        str | None, typer.Option("--insurer", help="Brand label: VGZ, IZA, Univé, ...")
+    ] = None,
+    product: Annotated[
+        str | None, typer.Option("--product", help="Product, e.g. 'Ruime Keuze'.")
+    ] = None,
+    carrier: Annotated[
+        str | None, typer.Option("--carrier", help="Taxi carrier name in the tariff table.")
+    ] = None,
+    tariffs_file: Annotated[
+        Path | None, typer.Option("--tariffs", help="Your tariff table (CSV).")
+    ] = None,
+    insurers_file: Annotated[
+        Path | None, typer.Option("--insurers", help="Your insurer brand configuration.")
+    ] = None,
+    pt_fare: Annotated[
+        float | None,
+        typer.Option("--pt-fare", help="Public transport: 2nd-class fare per person, per ride."),
+    ] = None,
+    purpose: Annotated[
+        str, typer.Option("--purpose", help="treatment or consultation.")
+    ] = "treatment",
+    therapy: Annotated[
+        str | None,
+        typer.Option("--therapy", help="Oncology: chemotherapy, radiotherapy, immunotherapy."),
+    ] = None,
+    can_travel_alone: Annotated[
+        bool,
+        typer.Option("--can-travel-alone", help="Visually impaired but able to travel alone."),
+    ] = False,
+    birth_date: Annotated[
+        str | None, typer.Option("--birth-date", help="Insured's birth date (age rules).")
+    ] = None,
+    companions: Annotated[
+        int, typer.Option("--companions", help="Companions travelling along (0-2).")
+    ] = 0,
+    companion_necessary: Annotated[
+        bool, typer.Option("--companion-necessary", help="Accompaniment is necessary.")
+    ] = False,
+    two_companions_approved: Annotated[
+        bool, typer.Option("--two-companions-approved", help="Insurer approved two.")
+    ] = False,
+    auth_number: Annotated[
+        str | None, typer.Option("--auth-number", help="Authorisation (machtiging) number.")
+    ] = None,
+    auth_from: Annotated[
+        str | None, typer.Option("--auth-from", help="Valid from (default: first ride).")
+    ] = None,
+    auth_to: Annotated[
+        str | None, typer.Option("--auth-to", help="Valid to (default: last ride).")
+    ] = None,
+    auth_mode: Annotated[
+        str | None, typer.Option("--auth-mode", help="Mode authorised (default: --mode).")
+    ] = None,
+    auth_indication: Annotated[
+        str | None, typer.Option("--auth-indication", help="Default: --indication.")
+    ] = None,
+    auth_carrier: Annotated[
+        str | None, typer.Option("--auth-carrier", help="Carrier named in the authorisation.")
+    ] = None,
+    auth_max_rides: Annotated[
+        int | None, typer.Option("--auth-max-rides", help="Maximum number of rides.")
+    ] = None,
+    auth_rides_used: Annotated[
+        int, typer.Option("--auth-rides-used", help="Rides already made under it.")
+    ] = 0,
+    hardship_months: Annotated[
+        int | None, typer.Option("--hardship-months", help="Hardheidsclausule months.")
+    ] = None,
+    hardship_per_week: Annotated[
+        float | None, typer.Option("--hardship-per-week", help="Hardheidsclausule per week.")
+    ] = None,
+    over_200_approved: Annotated[
+        bool, typer.Option("--over-200-approved", help="Insurer approved a provider > 200 km.")
+    ] = False,
+    paid: Annotated[
+        list[str] | None,
+        typer.Option("--paid", help="Eigen bijdrage already paid: YEAR=AMOUNT (repeatable)."),
+    ] = None,
+    eigen_bijdrage: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--eigen-bijdrage",
+            help="Yearly eigen bijdrage: AMOUNT (every year) or YEAR=AMOUNT (repeatable).",
+        ),
+    ] = None,
+    km_rate: Annotated[
+        float | None, typer.Option("--km-rate", help="Own-car EUR/km, overriding the file.")
+    ] = None,
+    parameters_dir: Annotated[
+        Path | None, typer.Option("--parameters", help="Folder with your own parameter files.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Quote a ride or a series: price, what the insurer pays and what the patient pays."""
+    from transport.authorisation import Authorisation
+    from transport.errors import InvalidInput
+    from transport.insurers import InsurerConfig
+    from transport.quote import QuoteRequest, quote
+    from transport.schedule import WeeklySchedule
+    from transport.tariffs import TariffTable
+
+    try:
+        overrides: dict[str, Any] = {}
+        per_year: dict[int, Decimal] = {}
+        for item in eigen_bijdrage or []:
+            if "=" in item:
+                per_year.update(_year_amounts([item], "eigen_bijdrage"))
+            else:
+                from transport.inputs import to_decimal
+
+                overrides["eigen_bijdrage"] = to_decimal(item, "eigen_bijdrage", minimum=0)
+        if km_rate is not None:
+            overrides["own_car_km_rate"] = km_rate
+        params = _parameters(parameters_dir, overrides)
+
+        if dates and (start or weekdays or months or until):
+            raise InvalidInput(
+                "give either --date or a series (--start, --weekdays, --months)", field="date"
+            )
+        if dates:
+            ride_dates: Any = [_date(d, "date") for d in dates]
+        elif start and weekdays:
+            ride_dates = WeeklySchedule(
+                start=_date(start, "start"),
+                weekdays=weekdays,  # type: ignore[arg-type]
+                months=months,
+                until=_date(until, "until") if until else None,
+                skip=tuple(_date(s, "skip") for s in skip or []),
+            )
+        else:
+            raise InvalidInput(
+                "give ride dates: --date YYYY-MM-DD (repeatable), or --start, --weekdays and "
+                "--months/--until",
+                field="date",
+            )
+
+        trip = None
+        routed = map_file is not None or home is not None or treatment is not None
+        if routed and (single_km is not None or loaded_km is not None):
+            raise InvalidInput(
+                "give either --map/--home/--treatment or --single-km/--loaded-km", field="map"
+            )
+        if routed:
+            if map_file is None or home is None or treatment is None:
+                raise InvalidInput("routing needs --map, --home and --treatment", field="map")
+            trip = _route(map_file, home, treatment)
+
+        auth = None
+        if auth_number is not None:
+            first = ride_dates.start if isinstance(ride_dates, WeeklySchedule) else min(ride_dates)
+            last = (
+                ride_dates.last_day if isinstance(ride_dates, WeeklySchedule) else max(ride_dates)
+            )
+            auth = Authorisation(
+                number=auth_number,
+                indication=auth_indication or indication,  # type: ignore[arg-type]
+                mode=auth_mode or mode,  # type: ignore[arg-type]
+                valid_from=_date(auth_from, "auth_from") if auth_from else first,
+                valid_to=_date(auth_to, "auth_to") if auth_to else last,
+                carrier=auth_carrier,
+                max_rides=auth_max_rides,
+                rides_used=auth_rides_used,
+            )
+
+        request = QuoteRequest(
+            dates=ride_dates,
+            indication=indication,
+            mode=mode,
+            trip=trip,
+            single_trip_km=single_km,
+            loaded_km=loaded_km,
+            legs=1 if one_way else 2,
+            policy_type=policy,
+            insurer=insurer,
+            product=product,
+            carrier=carrier,
+            pt_fare_eur=pt_fare,
+            purpose=purpose,
+            therapy=therapy,
+            cannot_travel_alone=not can_travel_alone,
+            birth_date=_date(birth_date, "birth_date") if birth_date else None,
+            companions=companions,
+            companion_necessary=companion_necessary,
+            two_companions_approved=two_companions_approved,
+            authorisation=auth,
+            hardship_months=hardship_months,
+            hardship_per_week=hardship_per_week,
+            provider_approved=over_200_approved,
+            contribution_paid=_year_amounts(paid or [], "paid"),
+            eigen_bijdrage=per_year,
+        )
+        result = quote(
+            request,
+            parameters=params,
+            tariffs=TariffTable.from_csv(tariffs_file) if tariffs_file else None,
+            insurers=InsurerConfig.load(insurers_file) if insurers_file else None,
+        )
+    except ZiekenvervoerError as err:
+        fail(_with_hint(err), as_json)
+
+    def render() -> None:
+        _render_quote(result)
+
+    emit(result.to_dict(), as_json, render)
+
+
+def _render_quote(result: Any) -> None:
+    """Print a quote: header, hardheidsclausule, one row per ride, totals, notes."""
+    from transport.money import eur_text
+
+    dist = result.distance
+    console.print(f"[bold]Quote[/] {result.schedule}")
+    console.print(
+        f"  single trip {dist.single_trip_km:.3f} km, loaded {dist.loaded_km:.3f} km per ride "
+        f"({dist.legs} leg(s), {dist.source})"
+    )
+    if result.insurer or result.policy_type:
+        brand = result.insurer.brand if result.insurer else "-"
+        policy = result.policy_type.value if result.policy_type else "-"
+        console.print(f"  insurer {brand}, policy {policy}")
+    if result.hardship is not None:
+        h = result.hardship.details
+        verdict = "qualifies" if h["qualifies"] else "does not qualify"
+        console.print(
+            f"  hardheidsclausule: {h['formula']} ({verdict}; needed {h['km_needed']:.3f} km)"
+        )
+    table = Table(show_lines=False)
+    for col, justify in (
+        ("#", "right"), ("date", "left"), ("covered", "center"), ("loaded km", "right"),
+        ("price", "right"), ("insurer", "right"), ("eigen bijdrage", "right"),
+        ("patient", "right"), ("reasons", "left"),
+    ):  # fmt: skip
+        table.add_column(col, justify=justify, no_wrap=col != "reasons")  # type: ignore[arg-type]
+    for r in result.rides:
+        table.add_row(
+            str(r.number),
+            r.ride_date.isoformat(),
+            "[green]yes[/]" if r.covered else "[red]no[/]",
+            f"{r.distance.loaded_km:.1f}",
+            eur_text(r.price_eur),
+            eur_text(r.insurer_pays_eur),
+            eur_text(r.contribution_eur),
+            eur_text(r.patient_pays_eur),
+            _reasons_text(r.reasons),
+        )
+    t = result.totals
+    table.add_section()
+    table.add_row(
+        "",
+        "total",
+        f"{t.covered_rides}/{t.rides}",
+        f"{t.loaded_km:.1f}",
+        eur_text(t.price_eur),
+        eur_text(t.insurer_pays_eur),
+        eur_text(t.contribution_eur),
+        eur_text(t.patient_pays_eur),
+        "",
+        style="bold",
+    )
+    console.print(table)
+    failing: dict[str, str] = {}
+    for r in result.rides:
+        for reason in r.reasons:
+            failing.setdefault(reason.code, reason.text)
+    for code, text in failing.items():
+        console.print(f"  [yellow]{code}[/]: {text}")
+    for note in result.notes:
+        console.print(f"  [dim]{note}[/]")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``quote`` and ``hardheid`` to the command line."""
+    app.command("quote")(quote_command)
+    app.command("hardheid")(hardheid)
