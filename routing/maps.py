@@ -132,6 +132,27 @@ def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+def _identity(path: Path) -> MapIdentity:
+    """Return the map's identity: file name and hash, plus the download record if any.
+
+    A map written by :func:`routing.download.download_map` whose sidecar still matches the file is
+    identified by the download's query and date as well.
+    """
+    sha = file_sha256(path)
+    sidecar = path.with_name(path.name + ".json")
+    if sidecar.is_file():
+        from routing.download import DownloadedMap
+
+        try:
+            downloaded = DownloadedMap.from_file(path)
+        except MapError:
+            pass  # the file changed since the download: only its own hash identifies it
+        else:
+            if downloaded.sha256 == sha:
+                return downloaded.identity()
+    return MapIdentity(source=path.name, sha256=sha)
+
+
 def _parse_restriction(rel: osmium.osm.Relation) -> Restriction | None:
     tags = rel.tags
     if tags.get("type") != "restriction":
@@ -201,7 +222,7 @@ def read_map(
         raise MapError(
             f"unsupported map file type: {path.name} (use .osm, .osm.bz2 or .osm.pbf)", field="map"
         )
-    identity = MapIdentity(source=path.name, sha256=file_sha256(path))
+    identity = _identity(path)
 
     way_ids = array("q")
     way_ptr = array("q", [0])

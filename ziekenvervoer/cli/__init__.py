@@ -17,6 +17,11 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _root() -> None:
+    """Loaded kilometres and reimbursement for Dutch patient transport (zittend ziekenvervoer)."""
+
+
 # Command modules, each with a ``register(app)`` function. Add a module here to add commands.
 COMMAND_MODULES: tuple[str, ...] = ("route", "quote", "download")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, NoReturn
 
 import typer
@@ -22,6 +23,8 @@ def to_json(data: Any) -> str:
 
 
 def _default(obj: Any) -> Any:
+    if isinstance(obj, Decimal):  # money: exact, as text with its own digits
+        return str(obj)
     if hasattr(obj, "isoformat"):
         return obj.isoformat()
     if hasattr(obj, "to_dict"):
