@@ -13,19 +13,19 @@ Points are given as ``(lat, lon)`` tuples, :class:`~routing.results.Location` ob
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry import LineString
 
 from routing import settings
-from routing.engine import DijkstraEngine, PathResult
+from routing.engine import CCHEngine, DijkstraEngine, PathResult
 from routing.errors import (
     GeocodeError,
     GeocodeNotFound,
@@ -102,6 +102,8 @@ class Router:
         profile: CarProfile | str | Path | None = None,
         geocoder: Any = None,
         snap_limit_m: float | None = None,
+        engine: str = "cch",
+        compiled: bool = True,
     ) -> Router:
         """Load a map file and return a router on it.
 
@@ -115,11 +117,32 @@ class Router:
             Geocoder for address text.
         snap_limit_m : float, optional
             Farthest a point may lie from a road.
+        engine : {"cch", "dijkstra"}
+            Query engine: the contraction hierarchy (fast) or plain Dijkstra (reference).
+        compiled : bool
+            Reuse a compiled map saved beside the file (or in the cache) when it matches the file
+            and profile, and save one after building (see :mod:`routing.store`).
         """
-        if profile is not None and not isinstance(profile, CarProfile):
+        from routing import store
+
+        path = Path(path)
+        if profile is None:
+            profile = default_profile()
+        elif not isinstance(profile, CarProfile):
             profile = CarProfile(profile)
-        network = load_network(path, profile)
-        return cls(network, geocoder=geocoder, snap_limit_m=snap_limit_m)
+        loaded = store.load(path, profile) if compiled and path.is_file() else None
+        network, order = loaded if loaded else (load_network(path, profile), None)
+        if engine == "dijkstra":
+            eng: Any = DijkstraEngine(network)
+        elif engine == "cch":
+            eng = CCHEngine(network, order)
+            if compiled and loaded is None:
+                store.save(network, eng.order, path)
+        else:
+            raise InvalidQuery(
+                f"unknown engine {engine!r}: use 'cch' or 'dijkstra'", field="engine"
+            )
+        return cls(network, geocoder=geocoder, snap_limit_m=snap_limit_m, engine=eng)
 
     @property
     def map(self) -> MapIdentity:
@@ -281,85 +304,76 @@ class Router:
     ) -> Route:
         net = self.network
         weight, states, x0, y1 = found
-        lengths = net.edge_length_m[np.asarray(states) >> 1]
-        if len(states) == 1:
+        st = np.asarray(states, dtype=np.int64)
+        lengths = net.edge_length_m[st >> 1]
+        durations = net.state_duration_s[st]
+        if len(st) == 1:
             distance = y1 - x0
-            frac = distance / lengths[0] if lengths[0] > 0 else 0.0
-            duration = float(net.state_duration_s[states[0]]) * frac
-            coords = self._partial(states[0], src, dst)
+            duration = float(durations[0]) * (distance / lengths[0] if lengths[0] > 0 else 0.0)
         else:
             first_len, last_len = float(lengths[0]), float(lengths[-1])
             distance = (first_len - x0) + float(lengths[1:-1].sum()) + y1
             duration = (
-                float(net.state_duration_s[states[0]])
-                * ((first_len - x0) / first_len if first_len else 0.0)
-                + float(net.state_duration_s[list(states[1:-1])].sum())
-                + float(net.state_duration_s[states[-1]]) * (y1 / last_len if last_len else 0.0)
-                + self._turn_seconds(states)
+                float(durations[0]) * ((first_len - x0) / first_len if first_len else 0.0)
+                + float(durations[1:-1].sum())
+                + float(durations[-1]) * (y1 / last_len if last_len else 0.0)
+                + float(net.arc_turn_s[self._arc_indices(st)].sum())
             )
-            parts = [self._partial(states[0], src, None)]
-            parts += [self._lonlat(net.state_points(s)) for s in states[1:-1]]
-            parts.append(self._partial(states[-1], None, dst))
-            coords = _join(parts)
-        ways = net.way_ids[net.edge_way[np.asarray(states) >> 1]]
+        ways = net.way_ids[net.edge_way[st >> 1]]
         keep = np.ones(len(ways), dtype=bool)
         keep[1:] = ways[1:] != ways[:-1]
-        if len(coords) < 2:
-            coords = [coords[0], coords[0]] if coords else [(src.lon, src.lat), (dst.lon, dst.lat)]
         return Route(
             distance_m=float(max(distance, 0.0)),
             duration_s=float(duration),
-            geometry=LineString(coords),
+            geometry=self._geometry(st, src, dst),
             origin=self._waypoint(src, o_loc),
             destination=self._waypoint(dst, d_loc),
             map=self.map,
-            way_ids=tuple(int(w) for w in ways[keep]),
+            way_ids=tuple(ways[keep].tolist()),
             extra={"weight_ms": weight, "states": states, "snaps": (src, dst)},
         )
 
-    def _turn_seconds(self, states: tuple[int, ...]) -> float:
+    def _arc_indices(self, states: np.ndarray) -> np.ndarray:
+        """Return the indices of the arcs between consecutive states."""
         net = self.network
-        total = 0.0
-        for a, b in itertools.pairwise(states):
-            lo, hi = int(net.arc_ptr[a]), int(net.arc_ptr[a + 1])
-            k = lo + int(np.searchsorted(net.arc_to[lo:hi], b))
-            total += float(net.arc_turn_s[k])
-        return total
+        a, b = states[:-1], states[1:]
+        lo, hi = net.arc_ptr[a], net.arc_ptr[a + 1]
+        # within each state's block the arcs are sorted by target: a short linear probe suffices
+        idx = lo.copy()
+        for k in range(len(a)):
+            j = int(lo[k])
+            while j < hi[k] and net.arc_to[j] != b[k]:
+                j += 1
+            idx[k] = j
+        return idx
 
-    def _lonlat(self, pts: np.ndarray) -> list[tuple[float, float]]:
+    def _geometry(self, states: np.ndarray, src: Snap, dst: Snap) -> LineString:
+        """Return the route's line: from the origin's projection to the destination's."""
         net = self.network
-        return list(zip(net.lon[pts].tolist(), net.lat[pts].tolist(), strict=True))
-
-    def _partial(
-        self, state: int, start: Snap | None, end: Snap | None
-    ) -> list[tuple[float, float]]:
-        """Return the coordinates of ``state`` from ``start``'s snap to ``end``'s (or its ends)."""
-        net = self.network
-        e = state >> 1
-        first, last = int(net.edge_first[e]), int(net.edge_last[e])
-        positions = list(range(first, last + 1))
-        if state & 1:
-            positions.reverse()
-        coords: list[tuple[float, float]] = []
-
-        def after(snap: Snap) -> list[int]:
-            # positions strictly after the snap in driving order
-            if state & 1:
-                return [p for p in positions if p <= snap.segment]
-            return [p for p in positions if p > snap.segment]
-
-        if start is not None:
-            coords.append((start.lon, start.lat))
-            pos = after(start)
-        else:
-            pos = positions
-        if end is not None:
-            before = set(positions) - set(after(end))
-            pos = [p for p in pos if p in before]
-        coords += self._lonlat(net.chain[pos]) if pos else []
-        if end is not None:
-            coords.append((end.lon, end.lat))
-        return coords
+        e = states >> 1
+        rev = (states & 1).astype(bool)
+        first, last = net.edge_first[e].copy(), net.edge_last[e].copy()
+        # chain positions to walk per state, in driving order: start..stop inclusive, step +-1
+        start = np.where(rev, last, first)
+        stop = np.where(rev, first, last)
+        # cut the first state after the origin's segment, the last before the destination's
+        start[0] = src.segment if rev[0] else src.segment + 1
+        stop[-1] = dst.segment + 1 if rev[-1] else dst.segment
+        step = np.where(rev, -1, 1)
+        count = np.maximum((stop - start) * step + 1, 0)
+        total = int(count.sum())
+        offsets = np.repeat(np.cumsum(count) - count, count)
+        pos = np.repeat(start, count) + (np.arange(total) - offsets) * np.repeat(step, count)
+        pts = net.chain[pos]
+        lon = np.concatenate([[src.lon], net.lon[pts], [dst.lon]])
+        lat = np.concatenate([[src.lat], net.lat[pts], [dst.lat]])
+        coords = np.column_stack([lon, lat])
+        keep = np.ones(len(coords), dtype=bool)
+        keep[1:] = np.any(coords[1:] != coords[:-1], axis=1)
+        coords = coords[keep]
+        if len(coords) < 2:
+            coords = np.vstack([coords, coords])
+        return shapely.linestrings(coords)
 
     def sensitivity(self, route: Route, tolerance_s: float = 30.0) -> Sensitivity:
         """Bound the lengths of plausible routes nearly as fast as ``route``.
@@ -469,12 +483,3 @@ def _number(value: Any, column: str) -> float:
         )
     except (TypeError, ValueError):
         raise InvalidQuery(f"{column} is not a number", field=field) from None
-
-
-def _join(parts: Iterable[list[tuple[float, float]]]) -> list[tuple[float, float]]:
-    out: list[tuple[float, float]] = []
-    for part in parts:
-        for c in part:
-            if not out or out[-1] != c:
-                out.append(c)
-    return out

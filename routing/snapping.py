@@ -190,12 +190,12 @@ class Snapper:
         dx, dy = bx - ax, by - ay
         den = dx * dx + dy * dy
         t = 0.0 if den == 0 else min(max(((px - ax) * dx + (py - ay) * dy) / den, 0.0), 1.0)
-        fx, fy = ax + t * dx, ay + t * dy
-        flon, flat = self._inv.transform(fx, fy)
+        # along one short segment, interpolating lat/lon and the geodesic length linearly is
+        # exact to well below a millimetre
+        flat = float(net.lat[a] + t * (net.lat[b] - net.lat[a]))
+        flon = float(net.lon[a] + t * (net.lon[b] - net.lon[a]))
         dist = float(_geo.geodesic_m(lon, lat, flon, flat))
-        along = float(_geo.geodesic_m(net.lon[a], net.lat[a], flon, flat)) if t > 0 else 0.0
         edge = int(self.seg_edge[i])
-        seg_len = net.chain_m[pos + 1] - net.chain_m[pos]
-        along = min(along, seg_len)
-        offset = float(net.chain_m[pos] - net.chain_m[net.edge_first[edge]] + along)
-        return Snap(lat, lon, float(flat), float(flon), dist, edge, offset, pos)
+        seg_len = float(net.chain_m[pos + 1] - net.chain_m[pos])
+        offset = float(net.chain_m[pos] - net.chain_m[net.edge_first[edge]] + t * seg_len)
+        return Snap(lat, lon, flat, flon, dist, edge, offset, pos)
