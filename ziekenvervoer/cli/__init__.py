@@ -18,7 +18,7 @@ app = typer.Typer(
 
 
 # Command modules, each with a ``register(app)`` function. Add a module here to add commands.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("betaaldatum",)
 
 
 def _register() -> None:
