@@ -23,7 +23,7 @@ def _root() -> None:
 
 
 # Command modules, each with a ``register(app)`` function. Add a module here to add commands.
-COMMAND_MODULES: tuple[str, ...] = ("route", "quote", "download")
+COMMAND_MODULES: tuple[str, ...] = ("route", "quote", "betaaldatum", "download")
 
 
 def _register() -> None:
