@@ -76,7 +76,7 @@ from transport.errors import InvalidInput, ParameterNotInForce
 from transport.parameters import ParameterSet
 from transport.workdays import parse_date
 
-CAP_PARAMETER = "single_trip_cap_km"
+CAP_PARAMETER = "single_trip_km_cap"
 
 SOURCE_BSN = "Wet algemene bepalingen burgerservicenummer; 11-proef (python-stdnum stdnum.nl.bsn)"
 SOURCE_AGB = "AGB-register (Vektis): 8 cijfers, 2 zorgverlenersoort + 6 volgnummer"
@@ -400,7 +400,7 @@ def check_single_trip_cap(
     parameters: ParameterSet | None = None,
     over_cap_permitted: bool = False,
 ) -> Decision:
-    """Check a single-trip distance against the cap (200 km, parameter ``single_trip_cap_km``).
+    """Check a single-trip distance against the cap (200 km, parameter ``single_trip_km_cap``).
 
     Parameters
     ----------

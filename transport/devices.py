@@ -48,6 +48,7 @@ from transport.checks import agb_status, per_distinct
 from transport.decisions import Decision, Reason, UsedParameter
 from transport.errors import InvalidInput
 from transport.parameters import ParameterSet
+from transport.tariffs import PolicyType
 from transport.workdays import parse_date
 
 #: First delivery date the cessieverbod applies to.
@@ -72,13 +73,6 @@ INSTRUCTION_SUBMIT_INVOICE_NL = (
     "rechtstreeks declareren. Betaal de nota en dien hem zelf in (online of per post); u krijgt "
     "de vergoeding dan op uw rekening."
 )
-
-
-class PolicyType(StrEnum):
-    """The insured's policy type."""
-
-    NATURA = "natura"
-    RESTITUTIE = "restitutie"
 
 
 class Coverage(StrEnum):

@@ -1,6 +1,5 @@
 import json
 
-import click
 import typer
 from typer.testing import CliRunner
 
@@ -10,13 +9,8 @@ runner = CliRunner()
 
 
 def invoke(*args: str):
-    """Run ``ziekenvervoer betaaldatum ARGS``.
-
-    With a single registered command typer makes the app that command itself (no group), so the
-    command name is only passed when the app is a group.
-    """
-    prefix = ["betaaldatum"] if isinstance(typer.main.get_command(app), click.Group) else []
-    return runner.invoke(app, [*prefix, *args])
+    """Run ``ziekenvervoer betaaldatum ARGS``."""
+    return runner.invoke(app, ["betaaldatum", *args])
 
 
 def test_registered():

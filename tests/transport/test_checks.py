@@ -161,11 +161,12 @@ def test_dates(ride, declared, codes, vektis):
 # --- single-trip cap --------------------------------------------------------------------------
 
 
-def test_cap_parameter_file_is_the_agreed_one():
-    raw = yaml.safe_load((default_directory() / "single_trip_cap_km.yaml").read_text())
-    assert raw["unit"] == "km"
-    assert raw["values"] == {D(2006, 1, 1): 200}
+def test_cap_parameter_is_the_one_the_quotes_use():
+    # one parameter file serves the quote rules (transport.distance) and the formal checks
+    raw = yaml.safe_load((default_directory() / "single_trip_km_cap.yaml").read_text())
+    assert raw["unit"].startswith("km")
     assert "2.14 lid 1" in json.dumps(raw["reference"])
+    assert ParameterSet().value("single_trip_km_cap", D(2025, 6, 1)) == 200
 
 
 @pytest.mark.parametrize(
@@ -191,7 +192,7 @@ def test_cap(km, code, vektis):
     assert decision.ok == (code == "TRIP_WITHIN_CAP")
     if code.startswith("TRIP_WITHIN") or code == "TRIP_OVER_CAP":
         (used,) = decision.parameters
-        assert used.name == "single_trip_cap_km" and used.value == 200
+        assert used.name == "single_trip_km_cap" and used.value == 200
 
 
 def test_cap_with_permission_and_dates():
@@ -206,7 +207,7 @@ def test_cap_with_permission_and_dates():
 
 
 def test_cap_is_read_from_parameters():
-    ps = ParameterSet().with_overrides(single_trip_cap_km=100)
+    ps = ParameterSet().with_overrides(single_trip_km_cap=100)
     assert check_single_trip_cap(150, D(2026, 3, 1), parameters=ps).codes == ("TRIP_OVER_CAP",)
     frame = check_frame(
         pd.DataFrame({"single_trip_km": [150, 50], "ride_date": ["2026-03-01"] * 2}),
