@@ -25,13 +25,20 @@ from routing.geocode.base import (
     Suggester,
 )
 from routing.geocode.coordinates import CoordinatesGeocoder, parse_coordinates
+from routing.geocode.hospitals import Hospital, HospitalGeocoder
+from routing.geocode.pc4 import PC4Geocoder
+from routing.geocode.table import AddressTable
 
 __all__ = [
+    "AddressTable",
     "CoordinatesGeocoder",
     "GeocodeAmbiguous",
     "GeocodeDataError",
     "Geocoder",
+    "Hospital",
+    "HospitalGeocoder",
     "InvalidGeocodeQuery",
+    "PC4Geocoder",
     "ParsedAddress",
     "Suggester",
     "parse_address",
