@@ -24,23 +24,36 @@ from routing.geocode.base import (
     InvalidGeocodeQuery,
     Suggester,
 )
+from routing.geocode.cache import DiskCache, GeocodeCache, MemoryCache
+from routing.geocode.chain import GeocoderChain, build_geocoder
 from routing.geocode.coordinates import CoordinatesGeocoder, parse_coordinates
 from routing.geocode.hospitals import Hospital, HospitalGeocoder
+from routing.geocode.nominatim import NominatimGeocoder
+from routing.geocode.online import OnlineGeocoder
 from routing.geocode.pc4 import PC4Geocoder
+from routing.geocode.pdok import PDOKGeocoder
 from routing.geocode.table import AddressTable
 
 __all__ = [
     "AddressTable",
     "CoordinatesGeocoder",
+    "DiskCache",
     "GeocodeAmbiguous",
+    "GeocodeCache",
     "GeocodeDataError",
     "Geocoder",
+    "GeocoderChain",
     "Hospital",
     "HospitalGeocoder",
     "InvalidGeocodeQuery",
+    "MemoryCache",
+    "NominatimGeocoder",
+    "OnlineGeocoder",
     "PC4Geocoder",
+    "PDOKGeocoder",
     "ParsedAddress",
     "Suggester",
+    "build_geocoder",
     "parse_address",
     "parse_coordinates",
 ]
