@@ -1,11 +1,12 @@
 """How building a compiled map grows with the network: shared extracts and synthetic grids.
 
-For each map, a fresh child process builds everything a router needs from the PBF, phase by phase:
-reading (pyosmium, streaming), the car network (numpy), the contraction order and the CCH (RoutingKit),
-and saving the compiled map; it reports the wall time of each phase and its own peak memory (RSS).
-The synthetic road networks are grids of 10k, 100k and 1M intersections with a realistic make-up:
-blocks of 60-140 m, shape nodes between intersections, about 15 % of block sides missing (mean degree
-about 3.4), a hierarchy of residential / tertiary / secondary streets with maxspeed tags, one-way
+For each map, a fresh child process builds everything a router needs from the PBF, phase by
+phase: reading (pyosmium, streaming), the car network (numpy), the contraction order and the CCH
+(RoutingKit), and saving the compiled map; it reports the wall time of each phase and its own peak
+memory (RSS). The synthetic road networks are grids of 10k, 100k and 1M intersections with a
+realistic make-up: blocks of 60-140 m, shape nodes between intersections, about 15 % of block sides
+missing (mean degree about 3.4), a hierarchy of residential / tertiary / secondary streets with
+maxspeed tags, one-way
 streets and turn restrictions. From the measured growth the script estimates the build of the whole
 Netherlands.
 
@@ -45,7 +46,7 @@ def write_grid(path: Path, n_intersections: int, seed: int = 42) -> dict[str, in
     import osmium
 
     rng = np.random.default_rng(seed)
-    k = int(round(np.sqrt(n_intersections)))
+    k = round(np.sqrt(n_intersections))
     lat0, lon0 = 52.0, 5.0
     # block sizes 60-140 m; one degree of latitude ~111.2 km, of longitude ~68.5 km at 52 N
     dy = rng.uniform(60, 140, size=k).cumsum() / 111_200.0
@@ -65,8 +66,10 @@ def write_grid(path: Path, n_intersections: int, seed: int = 42) -> dict[str, in
             return "secondary", "50" if rng.random() < 0.7 else "80", None
         if line % 5 == 0:
             return "tertiary", "50", None
-        return "residential", "30" if rng.random() < 0.6 else None, (
-            "yes" if rng.random() < 0.1 else None
+        return (
+            "residential",
+            "30" if rng.random() < 0.6 else None,
+            ("yes" if rng.random() < 0.1 else None),
         )
 
     for horizontal in (True, False):
@@ -87,7 +90,11 @@ def write_grid(path: Path, n_intersections: int, seed: int = 42) -> dict[str, in
                         for t in np.sort(rng.uniform(0.1, 0.9, size=int(rng.integers(0, 4)))):
                             jitter = rng.normal(0, 4e-6, size=2)
                             nodes.append(
-                                (next_id, la1 + t * (la2 - la1) + jitter[0], lo1 + t * (lo2 - lo1) + jitter[1])
+                                (
+                                    next_id,
+                                    la1 + t * (la2 - la1) + jitter[0],
+                                    lo1 + t * (lo2 - lo1) + jitter[1],
+                                )
                             )
                             refs.append(next_id)
                             next_id += 1
@@ -109,7 +116,9 @@ def write_grid(path: Path, n_intersections: int, seed: int = 42) -> dict[str, in
                         way_id += 1
                 c = end
     # turn restrictions at some secondary x secondary crossings
-    sec = [(r, c) for r in range(0, k, 10) for c in range(0, k, 10) if 0 < r < k - 1 and 0 < c < k - 1]
+    sec = [
+        (r, c) for r in range(0, k, 10) for c in range(0, k, 10) if 0 < r < k - 1 and 0 < c < k - 1
+    ]
     by_node: dict[int, list[int]] = {}
     for wid, refs, _ in ways:
         for n in (refs[0], refs[-1]):
@@ -139,7 +148,12 @@ def write_grid(path: Path, n_intersections: int, seed: int = 42) -> dict[str, in
                 )
             )
     os.replace(tmp, path)
-    return {"intersections": k * k, "osm_nodes": len(nodes), "ways": len(ways), "restrictions": len(rel)}
+    return {
+        "intersections": k * k,
+        "osm_nodes": len(nodes),
+        "ways": len(ways),
+        "restrictions": len(rel),
+    }
 
 
 # --- the measured child ------------------------------------------------------------------------
@@ -184,10 +198,10 @@ def child(map_path: str) -> None:
                 "save_s": t_save - t_cch,
                 "build_s": t_save - t_import,
                 "peak_rss_mb": peak_kb / 1024,
-                "points": int(len(net.lat)),
+                "points": len(net.lat),
                 "edges": int(net.n_edges),
                 "states": int(net.state_ok.sum()),
-                "arcs": int(len(net.arc_from)),
+                "arcs": len(net.arc_from),
                 "compiled_mb": size / 1e6,
             }
         )
@@ -240,7 +254,12 @@ def main() -> int:
     for c in cols:
         table.add_column(c, justify="left" if c == "map" else "right")
     for r in rows:
-        table.add_row(*[r[c] if c == "map" else f"{r[c]:,.2f}" if isinstance(r[c], float) else f"{r[c]:,}" for c in cols])
+        table.add_row(
+            *[
+                r[c] if c == "map" else f"{r[c]:,.2f}" if isinstance(r[c], float) else f"{r[c]:,}"
+                for c in cols
+            ]
+        )
     Console().print(table)
 
     # growth: fit time and memory against the number of states on the grids (log-log)
@@ -264,13 +283,17 @@ def main() -> int:
         }
         Console().print(
             f"growth: time ~ states^{fit_t[0]:.2f}, memory ~ states^{fit_m[0]:.2f}; "
-            f"Netherlands ~{nl_states / 1e6:.1f} M states -> build ~{estimate['nl_build_s'] / 60:.1f} min, "
+            f"Netherlands ~{nl_states / 1e6:.1f} M states -> "
+            f"build ~{estimate['nl_build_s'] / 60:.1f} min, "
             f"peak ~{estimate['nl_peak_rss_mb'] / 1024:.1f} GB (targets: < 10 min, < 6 GB)"
         )
     result = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "platform": platform.platform(),
-                    "cpus": os.cpu_count()},  # fmt: skip
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
         "rows": rows,
         "estimate_netherlands": estimate,
     }

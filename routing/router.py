@@ -181,7 +181,7 @@ class Router:
                     field=field,
                 )
             try:
-                loc = self.geocoder.geocode(point)
+                loc = self.geocoder.geocode(point, field=field)
             except GeocodeError as exc:
                 exc.field = exc.field or field
                 raise

@@ -24,7 +24,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import ClassVar, Protocol, runtime_checkable
 
-from routing.errors import GeocodeError, GeocodeNotFound, InvalidQuery
+from routing.errors import (  # noqa: F401 - re-exported: the geocoders raise these
+    GeocodeAmbiguous,
+    GeocodeDataError,
+    GeocodeError,
+    GeocodeNotFound,
+    InvalidGeocodeQuery,
+    InvalidQuery,
+)
 from routing.results import Location, Precision
 
 #: Field name used in errors when the caller does not name the input field.
@@ -45,44 +52,6 @@ PRECISION_RANK: dict[Precision, int] = {
 def more_precise(a: Precision, b: Precision) -> bool:
     """Return whether precision ``a`` is strictly more precise than ``b``."""
     return PRECISION_RANK[a] < PRECISION_RANK[b]
-
-
-class InvalidGeocodeQuery(GeocodeError, InvalidQuery):
-    """The query is malformed: empty, too long, or coordinates that cannot be read unambiguously.
-
-    It is both a :class:`~routing.errors.GeocodeError` and an
-    :class:`~routing.errors.InvalidQuery`, so callers catching either see it.
-    """
-
-    code = "InvalidQuery"
-
-
-class GeocodeAmbiguous(GeocodeError):
-    """The query matches several places; the user has to say which one.
-
-    Parameters
-    ----------
-    message : str
-        What to do, without personal data.
-    field : str, optional
-        The input field.
-    candidates : sequence of str, optional
-        Display names of the candidates, only where they are not personal data (hospital names).
-    """
-
-    code = "GeocodeAmbiguous"
-
-    def __init__(
-        self, message: str, *, field: str | None = None, candidates: tuple[str, ...] = ()
-    ) -> None:
-        super().__init__(message, field=field)
-        self.candidates = tuple(candidates)
-
-
-class GeocodeDataError(GeocodeError):
-    """A file the user supplied to a geocoder cannot be read or holds no usable row."""
-
-    code = "InvalidGeocodeData"
 
 
 def not_found(field: str, what: str = "the address", hint: str = "") -> GeocodeNotFound:
