@@ -24,7 +24,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import LineString
 
-from routing import settings
+from routing import paths, settings
 from routing.engine import CCHEngine, DijkstraEngine, PathResult
 from routing.errors import (
     GeocodeError,
@@ -131,13 +131,13 @@ class Router:
         elif not isinstance(profile, CarProfile):
             profile = CarProfile(profile)
         loaded = store.load(path, profile) if compiled and path.is_file() else None
-        network, order = loaded if loaded else (load_network(path, profile), None)
+        network, cch = loaded if loaded else (load_network(path, profile), None)
         if engine == "dijkstra":
             eng: Any = DijkstraEngine(network)
         elif engine == "cch":
-            eng = CCHEngine(network, order)
-            if compiled and loaded is None:
-                store.save(network, eng.order, path)
+            eng = CCHEngine(network, cch)
+            if compiled and (loaded is None or cch is None):
+                store.save(network, eng.cch, path)
         else:
             raise InvalidQuery(
                 f"unknown engine {engine!r}: use 'cch' or 'dijkstra'", field="engine"
@@ -324,63 +324,19 @@ class Router:
         """Return (metres, seconds) of a path: partial first and last states, full ones between."""
         net = self.network
         _, states, x0, y1 = found
-        st = np.asarray(states, dtype=np.int64)
-        lengths = net.edge_length_m[st >> 1]
-        durations = net.state_duration_s[st]
-        if len(st) == 1:
-            distance = y1 - x0
-            duration = float(durations[0]) * (distance / lengths[0] if lengths[0] > 0 else 0.0)
-        else:
-            first_len, last_len = float(lengths[0]), float(lengths[-1])
-            distance = (first_len - x0) + float(lengths[1:-1].sum()) + y1
-            duration = (
-                float(durations[0]) * ((first_len - x0) / first_len if first_len else 0.0)
-                + float(durations[1:-1].sum())
-                + float(durations[-1]) * (y1 / last_len if last_len else 0.0)
-                + float(net.arc_turn_s[self._arc_indices(st)].sum())
-            )
-        return float(max(distance, 0.0)), float(duration)
-
-    def _arc_indices(self, states: np.ndarray) -> np.ndarray:
-        """Return the indices of the arcs between consecutive states."""
-        net = self.network
-        a, b = states[:-1], states[1:]
-        lo, hi = net.arc_ptr[a], net.arc_ptr[a + 1]
-        # within each state's block the arcs are sorted by target: a short linear probe suffices
-        idx = lo.copy()
-        for k in range(len(a)):
-            j = int(lo[k])
-            while j < hi[k] and net.arc_to[j] != b[k]:
-                j += 1
-            idx[k] = j
-        return idx
+        dist, dur = paths.measure(
+            np.asarray(states, dtype=np.int64), float(x0), float(y1), net.edge_length_m,
+            net.state_duration_s, net.arc_ptr, net.arc_to, net.arc_turn_s,
+        )  # fmt: skip
+        return float(dist), float(dur)
 
     def _geometry(self, states: np.ndarray, src: Snap, dst: Snap) -> LineString:
         """Return the route's line: from the origin's projection to the destination's."""
         net = self.network
-        e = states >> 1
-        rev = (states & 1).astype(bool)
-        first, last = net.edge_first[e].copy(), net.edge_last[e].copy()
-        # chain positions to walk per state, in driving order: start..stop inclusive, step +-1
-        start = np.where(rev, last, first)
-        stop = np.where(rev, first, last)
-        # cut the first state after the origin's segment, the last before the destination's
-        start[0] = src.segment if rev[0] else src.segment + 1
-        stop[-1] = dst.segment + 1 if rev[-1] else dst.segment
-        step = np.where(rev, -1, 1)
-        count = np.maximum((stop - start) * step + 1, 0)
-        total = int(count.sum())
-        offsets = np.repeat(np.cumsum(count) - count, count)
-        pos = np.repeat(start, count) + (np.arange(total) - offsets) * np.repeat(step, count)
-        pts = net.chain[pos]
-        lon = np.concatenate([[src.lon], net.lon[pts], [dst.lon]])
-        lat = np.concatenate([[src.lat], net.lat[pts], [dst.lat]])
-        coords = np.column_stack([lon, lat])
-        keep = np.ones(len(coords), dtype=bool)
-        keep[1:] = np.any(coords[1:] != coords[:-1], axis=1)
-        coords = coords[keep]
-        if len(coords) < 2:
-            coords = np.vstack([coords, coords])
+        coords = paths.geometry(
+            states, src.segment, dst.segment, src.lon, src.lat, dst.lon, dst.lat,
+            net.edge_first, net.edge_last, net.chain, net.lon, net.lat,
+        )  # fmt: skip
         return shapely.linestrings(coords)
 
     def sensitivity(self, route: Route, tolerance_s: float = 30.0) -> Sensitivity:

@@ -110,8 +110,9 @@ def test_compiled_map_is_reused_and_never_stale(tmp_path, monkeypatch):
     assert len(saved) == 1  # beside the map, its folder being writable
     loaded = store.load(m, first.network.profile)
     assert loaded is not None
-    net, order = loaded
-    assert np.array_equal(order, first.engine.order)
+    net, cch = loaded
+    for name, value in first.engine.cch.arrays().items():
+        assert np.array_equal(getattr(cch, name), value), name
     for name in ("arc_from", "arc_to", "arc_weight_ms", "chain_m", "state_component"):
         assert np.array_equal(getattr(net, name), getattr(first.network, name))
     assert net.identity == first.network.identity
