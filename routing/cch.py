@@ -369,8 +369,8 @@ def _many_to_many(src_ptr, src, src_w, src_t, src_l, dst_ptr, dst, dst_w, dst_t,
     n_src = len(src_ptr) - 1
     n_dst = len(dst_ptr) - 1
     d = np.empty(n, dtype=np.int64)
-    dt = np.empty(n, dtype=np.float32)
-    dl = np.empty(n, dtype=np.float32)
+    dt = np.empty(n, dtype=np.float64)
+    dl = np.empty(n, dtype=np.float64)
     pred = np.empty(n, dtype=np.int64)
     mark = np.zeros(n, dtype=np.int64)
     nodes = np.empty(n, dtype=np.int64)
@@ -379,8 +379,8 @@ def _many_to_many(src_ptr, src, src_w, src_t, src_l, dst_ptr, dst, dst_w, dst_t,
     b_node = np.empty(cap, dtype=np.int64)
     b_tgt = np.empty(cap, dtype=np.int64)
     b_w = np.empty(cap, dtype=np.int64)
-    b_t = np.empty(cap, dtype=np.float32)
-    b_l = np.empty(cap, dtype=np.float32)
+    b_t = np.empty(cap, dtype=np.float64)
+    b_l = np.empty(cap, dtype=np.float64)
     nb = 0
     stamp = 0
     for j in range(n_dst):
@@ -470,8 +470,8 @@ def _many_to_many(src_ptr, src, src_w, src_t, src_l, dst_ptr, dst, dst_w, dst_t,
                 j = bt[k]
                 if c < out_w[i, j]:
                     out_w[i, j] = c
-                    out_t[i, j] = np.float64(dt[v]) + np.float64(btt[k])
-                    out_l[i, j] = np.float64(dl[v]) + np.float64(bl[k])
+                    out_t[i, j] = dt[v] + btt[k]
+                    out_l[i, j] = dl[v] + bl[k]
     return out_w, out_t, out_l
 
 
@@ -602,8 +602,8 @@ class CCH:
             n = max(self.n, 1)
             self._work = (
                 np.empty((2, n), np.int64),  # d
-                np.empty((2, n), np.float32),  # dt
-                np.empty((2, n), np.float32),  # dl
+                np.empty((2, n), np.float64),  # dt
+                np.empty((2, n), np.float64),  # dl
                 np.empty((2, n), np.int64),  # pred
                 np.zeros((2, n), np.int64),  # mark
                 np.empty((2, n), np.int64),  # nodes
