@@ -400,7 +400,8 @@ def to_matrix(
     Parameters
     ----------
     table : pandas.DataFrame
-        For example :func:`routes_frame` of :func:`od_pairs`.
+        For example :func:`routes_frame` of :func:`od_pairs`, or :meth:`Router.matrix` (with
+        ``origin="origin", dest="destination"``).
     value : str
         Column to put in the cells (``distance_m``, ``duration_s``, ...). Failed pairs are NaN.
     origin, dest : str

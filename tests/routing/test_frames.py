@@ -138,6 +138,18 @@ def test_od_pairs_and_matrix(hengelo_router):
         frames.to_matrix(pd.concat([table, table]))
 
 
+def test_to_matrix_of_router_matrix_agrees_with_routes(hengelo_router):
+    points = [HOME, (52.27, 6.75), HOSPITAL]
+    long = hengelo_router.matrix(points, points[1:])
+    wide = frames.to_matrix(long, origin="origin", dest="destination")
+    assert wide.shape == (3, 2)
+    pts = pd.DataFrame(points, columns=["lat", "lon"])
+    via_routes = frames.to_matrix(
+        frames.routes_frame(hengelo_router, frames.od_pairs(pts, pts.iloc[1:]), geometry=False)
+    )
+    np.testing.assert_allclose(wide.to_numpy(), via_routes.to_numpy(), rtol=1e-9)
+
+
 def test_od_pairs_from_point_geodataframes_in_rd():
     pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy([6.8, 6.75], [52.3, 52.25]), crs=4326)
     pairs = frames.od_pairs(frames.to_rd(pts), pts)
