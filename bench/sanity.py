@@ -209,23 +209,27 @@ def print_sanity(result: dict[str, Any], console: Any | None = None) -> None:
     for column in (
         "region",
         "engine",
+        "via",
         "trips",
         "failed",
         "within 1 m",
         "within 1 %",
         "max |diff| m",
     ):
-        table.add_column(column, justify="right" if column not in {"region", "engine"} else "left")
+        left = column in {"region", "engine", "via"}
+        table.add_column(column, justify="left" if left else "right")
     for region, engines in result.items():
         for engine, entry in engines.items():
             agreement = entry.get("agreement")
             if agreement is None:
-                table.add_row(region, engine, "-", "-", "-", "-", str(entry.get("error")))
+                table.add_row(region, engine, "-", "-", "-", "-", "-", str(entry.get("error")))
                 continue
             n = agreement["trips"]
+            mode = entry.get("mode") or ""
             table.add_row(
                 region,
                 engine,
+                "HTTP" if "HTTP" in mode else ("in-process" if mode else ""),
                 str(n),
                 str(agreement["failed"]),
                 f"{agreement['within_1m']} ({100 * agreement['within_1m'] / n:.0f} %)",

@@ -236,7 +236,8 @@ def build_times(builds: dict[str, Any], runs: dict[str, EngineRun]) -> dict[str,
         out[engine] = {
             "wall_s": build.get("wall_s") if build.get("ok") else None,
             "peak_rss_mb": build.get("peak_rss_mb") if build.get("ok") else None,
-            "steps": build.get("steps"),
+            "runs_wall_s": build.get("runs_wall_s"),
+            "steps": build.get("steps"),  # of the last build
             "error": build.get("error"),
         }
     ours = runs.get("ours")
@@ -297,7 +298,9 @@ def target_ratios(runs: dict[str, EngineRun], builds: dict[str, dict[str, Any]])
     return out
 
 
-def run_extract(extract: str, settings: Settings, tools: Toolchain) -> dict[str, Any]:
+def run_extract(
+    extract: str, settings: Settings, tools: Toolchain, results_dir: Path = RESULTS_DIR
+) -> dict[str, Any]:
     """Benchmark one extract: pairs, builds, engine runs, agreement and ratios.
 
     Parameters
@@ -308,6 +311,8 @@ def run_extract(extract: str, settings: Settings, tools: Toolchain) -> dict[str,
         Options.
     tools : Toolchain
         From :func:`bench.engines.ensure_toolchain`.
+    results_dir : pathlib.Path
+        Where ``routes-<extract>.csv`` goes.
 
     Returns
     -------
@@ -328,7 +333,7 @@ def run_extract(extract: str, settings: Settings, tools: Toolchain) -> dict[str,
             lambda: build_valhalla(extract, tools), settings.build_repeat
         )
     runs = run_engines(extract, workload, settings, tools)
-    write_route_rows(extract, pairs.head(settings.pairs), runs)
+    write_route_rows(extract, pairs.head(settings.pairs), runs, results_dir)
     build_summary = build_times(builds, runs)
     return {
         "pbf": str(pbf),
@@ -344,7 +349,9 @@ def run_extract(extract: str, settings: Settings, tools: Toolchain) -> dict[str,
     }
 
 
-def write_route_rows(extract: str, pairs: pd.DataFrame, runs: dict[str, EngineRun]) -> Path:
+def write_route_rows(
+    extract: str, pairs: pd.DataFrame, runs: dict[str, EngineRun], results_dir: Path = RESULTS_DIR
+) -> Path:
     """Write the pairs with every engine's distance, duration, latency and error as CSV."""
     table = pairs.reset_index(drop=True).copy()
     for engine, run in runs.items():
@@ -355,13 +362,15 @@ def write_route_rows(extract: str, pairs: pd.DataFrame, runs: dict[str, EngineRu
         table[f"{engine}_duration_s"] = columns["duration_s"]
         table[f"{engine}_latency_ms"] = [v * 1000.0 for v in columns["latency_s"]]
         table[f"{engine}_error"] = columns["error"]
-    return atomic_write_text(RESULTS_DIR / f"routes-{extract}.csv", table.to_csv(index=False))
+    return atomic_write_text(results_dir / f"routes-{extract}.csv", table.to_csv(index=False))
 
 
 # --- whole run ---------------------------------------------------------------------------------
 
 
-def run_benchmark(settings: Settings, home: EngineHome | None = None) -> dict[str, Any]:
+def run_benchmark(
+    settings: Settings, home: EngineHome | None = None, results_dir: Path = RESULTS_DIR
+) -> dict[str, Any]:
     """Run the whole benchmark and return the JSON-ready results.
 
     Parameters
@@ -370,6 +379,8 @@ def run_benchmark(settings: Settings, home: EngineHome | None = None) -> dict[st
         Options.
     home : EngineHome, optional
         Engine folder (default ``bench/.engines``).
+    results_dir : pathlib.Path
+        Folder for the per-pair CSV files.
 
     Returns
     -------
@@ -393,7 +404,7 @@ def run_benchmark(settings: Settings, home: EngineHome | None = None) -> dict[st
         "extracts": {},
     }
     for extract in settings.extracts:
-        results["extracts"][extract] = run_extract(extract, settings, tools)
+        results["extracts"][extract] = run_extract(extract, settings, tools, results_dir)
     results["synthetic"] = run_synthetic_scales(settings, tools.home)
     if settings.sanity and want_osrm:
         _progress("sanity check against trips.csv")
@@ -618,7 +629,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark, print it and write the JSON results."""
     settings, output = parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
-    results = run_benchmark(settings)
+    results = run_benchmark(settings, results_dir=output.parent)
     atomic_write_json(output, results)
     atomic_write_text(output.with_suffix(".md"), results_markdown(results))
     print_results(results)
