@@ -172,6 +172,8 @@ def log_unexpected(exc: BaseException, method: str, path: str) -> None:
     so neither is logged: only the type, the request's method and path (no query string) and
     the file/line of each frame.
     """
-    frames = traceback.extract_tb(exc.__traceback__)
+    frames = [
+        f for f in traceback.extract_tb(exc.__traceback__) if "site-packages" not in f.filename
+    ][-8:]
     where = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}" for f in reversed(frames))
     logger.error("unexpected %s in %s %s at %s", type(exc).__name__, method, path, where)
