@@ -114,7 +114,15 @@
       })
       .catch(function () { /* the route shows without the background */ });
 
-    window.addEventListener("beforeprint", function () { map.invalidateSize(); });
+    // the page is narrower or wider on paper: fit the route again
+    var bounds = outbound.getBounds().extend(inbound.getBounds());
+    function refit() {
+      map.invalidateSize();
+      map.fitBounds(bounds, { padding: [24, 24], animate: false });
+    }
+    window.addEventListener("beforeprint", refit);
+    window.addEventListener("afterprint", refit);
+    if (window.matchMedia) window.matchMedia("print").addEventListener("change", refit);
   }
 
   // --- print: open the ride list so the handout is complete ------------------------------------
@@ -122,13 +130,21 @@
     var button = document.getElementById("print-button");
     if (button) button.addEventListener("click", function () { window.print(); });
     var closed = [];
-    window.addEventListener("beforeprint", function () {
+    function openAll() {
       closed = Array.prototype.filter.call(document.querySelectorAll("details"), function (d) { return !d.open; });
       closed.forEach(function (d) { d.open = true; });
-    });
-    window.addEventListener("afterprint", function () {
+    }
+    function restore() {
       closed.forEach(function (d) { d.open = false; });
-    });
+      closed = [];
+    }
+    window.addEventListener("beforeprint", openAll);
+    window.addEventListener("afterprint", restore);
+    if (window.matchMedia) {
+      window.matchMedia("print").addEventListener("change", function (e) {
+        if (e.matches) openAll(); else restore();
+      });
+    }
   }
 
   function setupProducts() {
