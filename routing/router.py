@@ -181,7 +181,7 @@ class Router:
                     field=field,
                 )
             try:
-                loc = self.geocoder.geocode(point)
+                loc = self.geocoder.geocode(point, field=field)
             except GeocodeError as exc:
                 exc.field = exc.field or field
                 raise
@@ -303,7 +303,27 @@ class Router:
         d_loc: Location,
     ) -> Route:
         net = self.network
-        weight, states, x0, y1 = found
+        weight, states, _, _ = found
+        st = np.asarray(states, dtype=np.int64)
+        distance, duration = self._measure(found)
+        ways = net.way_ids[net.edge_way[st >> 1]]
+        keep = np.ones(len(ways), dtype=bool)
+        keep[1:] = ways[1:] != ways[:-1]
+        return Route(
+            distance_m=distance,
+            duration_s=duration,
+            geometry=self._geometry(st, src, dst),
+            origin=self._waypoint(src, o_loc),
+            destination=self._waypoint(dst, d_loc),
+            map=self.map,
+            way_ids=tuple(ways[keep].tolist()),
+            extra={"weight_ms": weight, "states": states, "snaps": (src, dst)},
+        )
+
+    def _measure(self, found: tuple[int, tuple[int, ...], float, float]) -> tuple[float, float]:
+        """Return (metres, seconds) of a path: partial first and last states, full ones between."""
+        net = self.network
+        _, states, x0, y1 = found
         st = np.asarray(states, dtype=np.int64)
         lengths = net.edge_length_m[st >> 1]
         durations = net.state_duration_s[st]
@@ -319,19 +339,7 @@ class Router:
                 + float(durations[-1]) * (y1 / last_len if last_len else 0.0)
                 + float(net.arc_turn_s[self._arc_indices(st)].sum())
             )
-        ways = net.way_ids[net.edge_way[st >> 1]]
-        keep = np.ones(len(ways), dtype=bool)
-        keep[1:] = ways[1:] != ways[:-1]
-        return Route(
-            distance_m=float(max(distance, 0.0)),
-            duration_s=float(duration),
-            geometry=self._geometry(st, src, dst),
-            origin=self._waypoint(src, o_loc),
-            destination=self._waypoint(dst, d_loc),
-            map=self.map,
-            way_ids=tuple(ways[keep].tolist()),
-            extra={"weight_ms": weight, "states": states, "snaps": (src, dst)},
-        )
+        return float(max(distance, 0.0)), float(duration)
 
     def _arc_indices(self, states: np.ndarray) -> np.ndarray:
         """Return the indices of the arcs between consecutive states."""
@@ -412,6 +420,58 @@ class Router:
         h = self.locate(home, "home")
         t = self.locate(treatment, "treatment")
         return Trip(outbound=self.route(h, t), inbound=self.route(t, h))
+
+    def matrix(self, origins: list[PointLike], destinations: list[PointLike]) -> pd.DataFrame:
+        """Fastest-route distance and duration from every origin to every destination.
+
+        Each point is geocoded and snapped once. The result is long: one row per pair.
+
+        Parameters
+        ----------
+        origins, destinations : list of point-like
+            ``(lat, lon)`` tuples, Locations or text, as for :meth:`route`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``origin, destination`` (positions in the input lists), ``distance_m,
+            duration_s`` and ``error`` (empty, or ``CODE: message`` for a pair without a route,
+            e.g. when one of its points could not be placed on the map).
+        """
+        o_snaps = [self._try_snaps(p, "origin") for p in origins]
+        d_snaps = [self._try_snaps(p, "destination") for p in destinations]
+        n_o, n_d = len(origins), len(destinations)
+        dist = np.full((n_o, n_d), np.nan)
+        dur = np.full((n_o, n_d), np.nan)
+        err = np.full((n_o, n_d), "", dtype=object)
+        for i, so in enumerate(o_snaps):
+            for j, sd in enumerate(d_snaps):
+                if isinstance(so, str) or isinstance(sd, str):
+                    err[i, j] = so if isinstance(so, str) else sd
+                    continue
+                found = next(
+                    (f for a in so for b in sd if (f := self._best(a, b)) is not None), None
+                )
+                if found is None:
+                    err[i, j] = "NoRoute: no car route connects origin and destination"
+                else:
+                    dist[i, j], dur[i, j] = self._measure(found)
+        return pd.DataFrame(
+            {
+                "origin": np.repeat(np.arange(n_o), n_d),
+                "destination": np.tile(np.arange(n_d), n_o),
+                "distance_m": dist.ravel(),
+                "duration_s": dur.ravel(),
+                "error": err.ravel().astype(str),
+            }
+        )
+
+    def _try_snaps(self, point: PointLike, field: str) -> list[Snap] | str:
+        """Snaps of a point, or ``"CODE: message"`` when it cannot be placed."""
+        try:
+            return self._snaps(self.locate(point, field), field)
+        except ZiekenvervoerError as exc:
+            return f"{exc.code}: {exc.message}"
 
     def routes(
         self,
