@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import shared_path
+from tests.conftest import PROJECT_ROOT, shared_path
 
 HOME = "52.287907,6.797534"
 ZGT = "52.2638,6.7708"  # ZGT Hengelo, Geerdinksweg 141
+#: Hand-made hospital list (ZGT Hengelo is not in the shared 2019 list of emergency departments).
+HOSPITALS = PROJECT_ROOT / "tests" / "routing" / "fixtures" / "geocode" / "hospitals_small.geojson"
 
 
 @pytest.fixture(scope="session")
@@ -23,6 +25,26 @@ def app(hengelo_router):
     from ziekenvervoer.web import create_app
 
     return create_app(hengelo_router)
+
+
+@pytest.fixture(scope="session")
+def geo_app(hengelo_router):
+    """The app on a router that also knows hospital names (offline), as ``serve --hospitals``."""
+    from routing.geocode import build_geocoder
+    from routing.router import Router
+    from ziekenvervoer.web import create_app
+
+    router = Router(
+        hengelo_router.network,
+        geocoder=build_geocoder(hospitals=HOSPITALS),
+        engine=hengelo_router.engine,
+    )
+    return create_app(router)
+
+
+@pytest.fixture(scope="session")
+def geo_client(geo_app):
+    return TestClient(geo_app, raise_server_exceptions=False)
 
 
 @pytest.fixture(scope="session")
@@ -86,9 +108,9 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(app):
+def live_server(geo_app):
     from ziekenvervoer.web.logs import install_access_log_filter
 
     install_access_log_filter()
-    with LiveServer(app) as server:
+    with LiveServer(geo_app) as server:
         yield server

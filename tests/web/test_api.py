@@ -434,6 +434,36 @@ def test_suggest_with_a_source(hengelo_router):
     assert 'data-suggest="on"' in app.get("/").text
 
 
+def test_hospital_names_suggest_and_route(geo_client, client):
+    data = geo_client.post("/api/suggest", json={"q": "zgt hen"}).json()
+    assert data["available"] is True
+    assert [s["label"] for s in data["suggestions"]] == ["ZGT Hengelo"]
+    by_name = geo_client.post("/api/quote", json=quote_body(treatment="ZGT Hengelo")).json()
+    by_point = client.post("/api/quote", json=quote_body()).json()
+    assert by_name["totals"] == by_point["totals"]
+    assert by_name["trip"]["outbound"]["destination"]["location"]["source"] == "hospitals"
+    ambiguous = geo_client.post("/api/trip", json={"home": HOME, "treatment": "Ziekenhuisgroep"})
+    assert ambiguous.status_code == 400
+    assert ambiguous.json()["code"] == "GeocodeAmbiguous"
+    assert ambiguous.json()["field"] == "treatment"
+    unknown = geo_client.post("/api/trip", json={"home": "Dorpsstraat 12", "treatment": ZGT})
+    assert unknown.status_code == 404 and unknown.json()["field"] == "home"
+    assert "Dorpsstraat" not in unknown.text
+
+
+def test_coordinates_only_geocoder_offers_no_suggestions(hengelo_router):
+    from fastapi.testclient import TestClient
+
+    from routing.geocode import build_geocoder
+    from routing.router import Router
+    from ziekenvervoer.web import create_app
+
+    router = Router(hengelo_router.network, geocoder=build_geocoder(), engine=hengelo_router.engine)
+    app = TestClient(create_app(router))
+    assert app.post("/api/suggest", json={"q": "zgt"}).json()["available"] is False
+    assert 'data-suggest="off"' in app.get("/").text
+
+
 def test_info_lists_the_choices(client):
     data = client.get("/api/info").json()
     assert data["map"]["source"] == "hengelo.osm.pbf"

@@ -1,10 +1,10 @@
 """End to end: Debian's chromium, driven by Playwright, fills the page for a real Hengelo trip.
 
 The app runs under uvicorn on 127.0.0.1 in a background thread. The test fills the form (home
-and the ZGT Hengelo hospital, a dialysis series), gets the quote, checks that the numbers on the
-page equal the API's for the same input, that the route layer is drawn, that the page made no
-request to another host and broke no Content-Security-Policy rule, and saves screenshots (screen
-and print view) under ``test-output/web/``.
+and the ZGT Hengelo hospital by name, from the suggestions; a dialysis series), gets the quote,
+checks that the numbers on the page equal the API's for the same input, that the route layer is
+drawn, that the page made no request to another host and broke no Content-Security-Policy rule,
+and saves screenshots (screen and print view) under ``test-output/web/``.
 
 Playwright's own browser is never downloaded: the test uses ``/usr/bin/chromium``. Without it (or
 without the ``playwright`` package) the test skips with the reason, except in CI (``CI=true``),
@@ -94,7 +94,11 @@ def test_dispatcher_quotes_a_hengelo_series(page, live_server):
     page.goto(base + "/")
     assert page.title().startswith("Ziekenvervoer")
     page.get_by_label("Woonadres (ophaaladres)").fill(HOME)
-    page.get_by_label("Behandeladres").fill(ZGT)
+    # the treatment address by its name, from the suggestions (offline hospital list)
+    treatment = page.get_by_label("Behandeladres")
+    treatment.press_sequentially("ZGT Hen", delay=30)
+    page.wait_for_selector("#treatment-list option[value='ZGT Hengelo']", state="attached")
+    treatment.fill("ZGT Hengelo")
     page.get_by_label("Reeks (vaste weekdagen)").check()
     page.get_by_label("Eerste dag").fill("2025-09-01")
     for day in ("mon", "wed", "fri"):
@@ -113,7 +117,11 @@ def test_dispatcher_quotes_a_hengelo_series(page, live_server):
     page.wait_for_selector("#map[data-route-drawn=true]")
     page.wait_for_selector("#map[data-network-drawn=true]", timeout=15_000)
 
-    api = httpx.post(f"{base}/api/quote", json=quote_body(), timeout=60).json()
+    api = httpx.post(
+        f"{base}/api/quote", json=quote_body(treatment="ZGT Hengelo"), timeout=60
+    ).json()
+    point = httpx.post(f"{base}/api/quote", json=quote_body(treatment=ZGT), timeout=60).json()
+    assert point["totals"] == api["totals"]  # the name stands for ZGT Hengelo's point
     totals = api["totals"]
     for ident, key in (
         ("total-price", "price_eur"),
@@ -143,10 +151,12 @@ def test_dispatcher_quotes_a_hengelo_series(page, live_server):
     assert shot.stat().st_size > 50_000
 
     # print view: the result only
+    from playwright.sync_api import expect
+
     page.emulate_media(media="print")
-    assert not page.locator("#quote-form").is_visible()
-    assert page.locator("#amounts").is_visible()
-    assert page.locator("#rides tbody tr").last.is_visible()  # every ride on the handout
+    expect(page.locator("#quote-form")).to_be_hidden()
+    expect(page.locator("#amounts")).to_be_visible()
+    expect(page.locator("#rides tbody tr").last).to_be_visible()  # every ride on the handout
     save(page.screenshot(full_page=True), "quote-print.png")
 
     # nothing but this server was asked, and no CSP rule was broken

@@ -7,50 +7,24 @@ loaded once, at start; a request can never choose another map.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from routing.errors import ZiekenvervoerError
+from ziekenvervoer.cli._common import (
+    AddressesOption,
+    HospitalsOption,
+    MapOption,
+    OnlineOption,
+    PC4Option,
+    make_geocoder,
+    resolve_map,
+)
 from ziekenvervoer.cli._output import console, err_console, fail
-from ziekenvervoer.cli.route import MapOption, resolve_map
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
-
-
-class AddressSourcesUnavailable(ZiekenvervoerError):
-    """Address files were given, but this installation has no geocoder package."""
-
-    code = "InvalidInput"
-
-
-def build_geocoder(addresses: Path | None, hospitals: Path | None, pc4: Path | None) -> Any | None:
-    """Return the offline geocoder chain for the given files (``None`` when nothing is given).
-
-    Online geocoding joins the chain only when the user opted in (``routing.settings``).
-
-    Raises
-    ------
-    AddressSourcesUnavailable
-        When files are given but :mod:`routing.geocode` is not installed.
-    """
-    from routing import settings
-
-    wanted = addresses or hospitals or pc4
-    if not wanted and not settings.online_geocoding:
-        return None
-    try:
-        from routing.geocode import build_geocoder as build
-    except ImportError:
-        if not wanted:
-            return None
-        raise AddressSourcesUnavailable(
-            "address tables, hospital lists and postcodes need the geocoder package "
-            "(routing.geocode), which this installation lacks; give coordinates instead",
-            field="addresses",
-        ) from None
-    return build(address_table=addresses, pc4=pc4, hospitals=hospitals)
 
 
 def build_app(
@@ -59,6 +33,7 @@ def build_app(
     addresses: Path | None = None,
     hospitals: Path | None = None,
     pc4: Path | None = None,
+    online: bool = False,
     tariffs: Path | None = None,
     insurers: Path | None = None,
     parameters: Path | None = None,
@@ -68,7 +43,11 @@ def build_app(
     max_body_kb: int = 64,
     max_rides: int = 400,
 ) -> FastAPI:
-    """Load the map and everything else once, and return the web app.
+    """Load the map, the address sources and the tables once, and return the web app.
+
+    Address suggestions on the page come from the hospital list and the address table
+    (offline only; ``online`` lets PDOK resolve addresses the offline sources lack, never
+    suggestions).
 
     Raises
     ------
@@ -88,7 +67,7 @@ def build_app(
         tile_url=tiles,
         tile_attribution=tiles_attribution,
     )
-    geocoder = build_geocoder(addresses, hospitals, pc4)
+    geocoder = make_geocoder(addresses, pc4, hospitals, online)
     router = Router.from_file(map_file, geocoder=geocoder)
     return create_app(
         router,
@@ -105,15 +84,10 @@ def serve(
         str, typer.Option("--host", help="Address to listen on (default: this machine only).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8000,
-    addresses: Annotated[
-        Path | None, typer.Option("--addresses", help="Address table (CSV) for lookups.")
-    ] = None,
-    hospitals: Annotated[
-        Path | None, typer.Option("--hospitals", help="Hospital locations (GeoJSON or CSV).")
-    ] = None,
-    pc4: Annotated[
-        Path | None, typer.Option("--pc4", help="Four-digit postcode centres (GeoJSON).")
-    ] = None,
+    addresses: AddressesOption = None,
+    hospitals: HospitalsOption = None,
+    pc4: PC4Option = None,
+    online: OnlineOption = False,
     tariffs: Annotated[
         Path | None, typer.Option("--tariffs", help="Your tariff table (CSV).")
     ] = None,
@@ -158,6 +132,7 @@ def serve(
                 addresses=addresses,
                 hospitals=hospitals,
                 pc4=pc4,
+                online=online,
                 tariffs=tariffs,
                 insurers=insurers,
                 parameters=parameters,

@@ -52,6 +52,14 @@ details). Amounts are strings with two decimals. Map data © OpenStreetMap contr
 """
 
 
+def _can_suggest(geocoder: object) -> bool:
+    """Whether a geocoder (or one offline provider of a chain) can complete prefixes."""
+    providers = getattr(geocoder, "providers", None)
+    if providers is not None:
+        return any(isinstance(p, Suggester) and not getattr(p, "online", False) for p in providers)
+    return isinstance(geocoder, Suggester)
+
+
 def create_app(
     router: Router,
     *,
@@ -84,7 +92,7 @@ def create_app(
     fastapi.FastAPI
     """
     settings = settings or WebSettings()
-    if suggester is None and isinstance(getattr(router, "geocoder", None), Suggester):
+    if suggester is None and _can_suggest(getattr(router, "geocoder", None)):
         suggester = router.geocoder
     service = Service(
         router=router,
