@@ -93,8 +93,9 @@ def test_matrix_equals_single_routes(hengelo_router):
             assert row.error.startswith("OutsideMap")
             continue
         r = hengelo_router.route(origins[row.origin], points[6 + row.destination])
-        assert row.distance_m == pytest.approx(r.distance_m, abs=1e-6)
-        assert row.duration_s == pytest.approx(r.duration_s, abs=1e-6)
+        # the matrix carries time and length along the hierarchy in single precision per shortcut
+        assert row.distance_m == pytest.approx(r.distance_m, abs=0.05)
+        assert row.duration_s == pytest.approx(r.duration_s, abs=0.05)
 
 
 def test_compiled_map_is_reused_and_never_stale(tmp_path, monkeypatch):
@@ -110,8 +111,9 @@ def test_compiled_map_is_reused_and_never_stale(tmp_path, monkeypatch):
     assert len(saved) == 1  # beside the map, its folder being writable
     loaded = store.load(m, first.network.profile)
     assert loaded is not None
-    net, order = loaded
-    assert np.array_equal(order, first.engine.order)
+    net, cch = loaded
+    for name, value in first.engine.cch.arrays().items():
+        assert np.array_equal(getattr(cch, name), value), name
     for name in ("arc_from", "arc_to", "arc_weight_ms", "chain_m", "state_component"):
         assert np.array_equal(getattr(net, name), getattr(first.network, name))
     assert net.identity == first.network.identity

@@ -60,7 +60,7 @@ def test_route_with_sensitivity(client, hengelo_router):
 
 
 def test_many_requests_from_many_threads(client, hengelo_router):
-    """The engine's query object is bound to one thread; the app must still serve any thread."""
+    """The app answers on many threads at once; every answer is the same, none fails."""
     from concurrent.futures import ThreadPoolExecutor
 
     expected = hengelo_router.trip(HOME, ZGT).loaded_m

@@ -40,7 +40,6 @@ from ziekenvervoer.web.models import (
     TripIn,
 )
 from ziekenvervoer.web.settings import WebSettings
-from ziekenvervoer.web.worker import RouterWorker
 
 if TYPE_CHECKING:
     from routing.router import Router
@@ -127,34 +126,23 @@ class Service:
     tariffs: TariffTable
     insurers: InsurerConfig
     suggester: Suggester | None = None
-    worker: RouterWorker | None = field(default=None, repr=False)
     _network: tuple[bytes, bytes] | None = field(default=None, repr=False)
     _network_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def __post_init__(self) -> None:
-        if self.worker is None:
-            self.worker = RouterWorker(self.router)
 
     # --- routing --------------------------------------------------------------------------------
 
     def _trip(self, home: str | LatLonIn, treatment: str | LatLonIn) -> Trip:
-        from routing.router import Router
-
-        assert self.worker is not None
         try:
-            return self.worker.call(Router.trip, point_arg(home), point_arg(treatment))
+            return self.router.trip(point_arg(home), point_arg(treatment))
         except ZiekenvervoerError as exc:
             raise _as_trip_error(exc) from None
 
     def route(self, body: RouteIn) -> dict[str, Any]:
         """Route origin -> destination; optionally with the near-tie sensitivity."""
-        from routing.router import Router
-
-        assert self.worker is not None
-        route = self.worker.call(Router.route, point_arg(body.origin), point_arg(body.destination))
+        route = self.router.route(point_arg(body.origin), point_arg(body.destination))
         out = route.to_dict(geometry=body.geometry)
         if body.sensitivity_s is not None:
-            sens = self.worker.call(Router.sensitivity, route, body.sensitivity_s)
+            sens = self.router.sensitivity(route, body.sensitivity_s)
             out["sensitivity"] = sens.to_dict()
         return out
 
