@@ -359,6 +359,64 @@ def _query(src, src_w, src_t, src_l, dst, dst_w, dst_t, dst_l, parent, up_ptr, u
 
 
 @njit(cache=True)
+def _expand(t_states, t_sub, in_ptr, in_from, in_w):  # type: ignore[no-untyped-def]
+    """Targets reached through their incoming turns: (pred, extra weight, target index)."""
+    total = 0
+    for j in range(len(t_states)):
+        total += in_ptr[t_states[j] + 1] - in_ptr[t_states[j]]
+    nodes = np.empty(total, dtype=np.int64)
+    extra = np.empty(total, dtype=np.int64)
+    which = np.empty(total, dtype=np.int64)
+    k = 0
+    for j in range(len(t_states)):
+        t = t_states[j]
+        for q in range(in_ptr[t], in_ptr[t + 1]):
+            nodes[k] = in_from[q]
+            extra[k] = in_w[q] - t_sub[j]
+            which[k] = j
+            k += 1
+    return nodes, extra, which
+
+
+@njit(cache=True)
+def _route_query(src, src_w, t_states, t_sub, in_ptr, in_from, in_w, order, rank, parent, up_ptr,
+                 up, arc_lo, w, t, l, mid, d, dt, dl, pred, mark, stamp, nodes, cursor, path,
+                 stack_e, stack_f):  # type: ignore[no-untyped-def]  # fmt: skip
+    """Answer a route query in state ids: (weight, node count, target index); path in ``path``.
+
+    Targets count only when entered through a turn (see :class:`routing.engine.CCHEngine`); the
+    path written to ``path`` (as states) ends with the target state itself.
+    """
+    tn, tw, which = _expand(t_states, t_sub, in_ptr, in_from, in_w)
+    if len(tn) == 0 or len(src) == 0:
+        return INF, 0, -1
+    zs = np.zeros(len(src), dtype=np.float32)
+    zt = np.zeros(len(tn), dtype=np.float32)
+    rs = np.empty(len(src), dtype=np.int64)
+    for i in range(len(src)):
+        rs[i] = rank[src[i]]
+    rt = np.empty(len(tn), dtype=np.int64)
+    for i in range(len(tn)):
+        rt[i] = rank[tn[i]]
+    best, _, _, cnt = _query(rs, src_w, zs, zs, rt, tw, zt, zt, parent, up_ptr, up, arc_lo, w, t,
+                             l, mid, d, dt, dl, pred, mark, stamp, nodes, cursor, path, stack_e,
+                             stack_f)  # fmt: skip
+    if best >= INF:
+        return INF, 0, -1
+    for i in range(cnt):
+        path[i] = order[path[i]]
+    last = path[cnt - 1]
+    j = -1
+    bw = INF
+    for k in range(len(tn)):
+        if tn[k] == last and tw[k] < bw:
+            bw = tw[k]
+            j = which[k]
+    path[cnt] = t_states[j]
+    return best, cnt + 1, j
+
+
+@njit(cache=True)
 def _many_to_many(src_ptr, src, src_w, src_t, src_l, dst_ptr, dst, dst_w, dst_t, dst_l, parent,
                   up_ptr, up, w, t, l, n):  # type: ignore[no-untyped-def]  # fmt: skip
     """Weights, times and lengths from every source group to every target group.
@@ -636,6 +694,30 @@ class CCH:
         if best >= INF:
             return None
         return int(best), float(time_s), float(length_m), self.order[path[:cnt]]
+
+    def route_query(
+        self,
+        src: np.ndarray,
+        src_w: np.ndarray,
+        t_states: np.ndarray,
+        t_sub: np.ndarray,
+        incoming: tuple[np.ndarray, np.ndarray, np.ndarray],
+    ) -> tuple[int, np.ndarray, int] | None:
+        """Best route between states; targets are reached through a turn (``incoming`` arcs).
+
+        Returns ``(weight, states, target index)`` or None. Not thread safe.
+        """
+        d, dt, dl, pred, mark, nodes, cursor, path, stack_e, stack_f = self._workspace()
+        self._stamp += 1
+        in_ptr, in_from, in_w = incoming
+        best, cnt, j = _route_query(
+            src, src_w, t_states, t_sub, in_ptr, in_from, in_w, self.order, self.rank,
+            self.parent, self.up_ptr, self.up, self.arc_lo, self.w, self.t, self.l, self.mid,
+            d, dt, dl, pred, mark, self._stamp, nodes, cursor, path, stack_e, stack_f,
+        )  # fmt: skip
+        if best >= INF:
+            return None
+        return int(best), path[:cnt].copy(), int(j)
 
     def many_to_many(
         self,

@@ -234,24 +234,19 @@ class CCHEngine:
         """Find the best path from any source to any target (see :meth:`DijkstraEngine.query`)."""
         if not sources or not targets:
             return None
-        t_nodes, t_w, t_t, t_l, which = self.expand_targets(
-            [(t, sub, 0.0, 0.0) for t, sub in targets]
-        )
-        if len(t_nodes) == 0:
-            return None
-        s_nodes = np.array([s for s, _ in sources], dtype=np.int64)
-        s_w = np.array([w for _, w in sources], dtype=np.int64)
-        zeros = np.zeros(len(sources), dtype=np.float32)
+        src = np.array(sources, dtype=np.int64)
+        tgt = np.array(targets, dtype=np.int64)
         with self._lock:
-            res = self.cch.query((s_nodes, s_w, zeros, zeros), (t_nodes, t_w, t_t, t_l))
+            res = self.cch.route_query(
+                src[:, 0],
+                src[:, 1],
+                tgt[:, 0],
+                tgt[:, 1],
+                (self._in_ptr, self._in_from, self._in_w),
+            )
         if res is None:
             return None
-        weight, _, _, path = res
-        last = int(path[-1])
-        # the target this path serves: the best extra among targets reached from `last`
-        cand = np.flatnonzero(t_nodes == last)
-        k = cand[np.argmin(t_w[cand])]
-        j = int(which[k])
-        first = int(path[0])
+        weight, states, j = res
+        first = int(states[0])
         src_index = next(i for i, (s, _) in enumerate(sources) if s == first)
-        return PathResult(weight, (*path.tolist(), targets[j][0]), src_index, j)
+        return PathResult(weight, tuple(states.tolist()), src_index, j)
