@@ -121,9 +121,16 @@ def create_app(
 
     @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
     def docs(request: Request) -> HTMLResponse:
-        """Swagger UI, served from this origin (vendored)."""
+        """Swagger UI, served from this origin (the static files of fastapi-offline)."""
         return templates.TemplateResponse(request, "docs.html", {})
 
+    from importlib.resources import files
+
+    app.mount(
+        "/static/vendor/swagger-ui",
+        StaticFiles(directory=str(files("fastapi_offline") / "static")),
+        name="swagger-ui",
+    )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     # innermost first: the body limit sees the request before anything reads it; the catch-all
