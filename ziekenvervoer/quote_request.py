@@ -78,15 +78,17 @@ def ride_schedule(
     months: int | None = None,
     until: dt.date | None = None,
     skip: Sequence[dt.date] = (),
+    field: str = "dates",
 ) -> list[dt.date] | WeeklySchedule:
     """Return explicit ride dates, or a weekly series, from the inputs an interface collects.
 
     Give either ``dates`` or a series: ``start`` and ``weekdays`` with ``months`` or ``until``.
+    ``field`` names the dates input in errors (``"dates"`` in the API, ``"date"`` on the CLI).
 
     Raises
     ------
     InvalidInput
-        When both or neither are given (``field="dates"``), or the series is malformed.
+        When both or neither are given (``field``), or the series is malformed.
     """
     from transport.schedule import WeeklySchedule
 
@@ -94,7 +96,7 @@ def ride_schedule(
     if dates and series:
         raise InvalidInput(
             "give either ride dates or a series (start, weekdays, months or until), not both",
-            field="dates",
+            field=field,
         )
     if dates:
         return list(dates)
@@ -110,7 +112,7 @@ def ride_schedule(
         raise InvalidInput("a series needs a start date and at least one weekday", field="weekdays")
     raise InvalidInput(
         "give ride dates, or a series: start date, weekdays and months or until",
-        field="dates",
+        field=field,
     )
 
 
