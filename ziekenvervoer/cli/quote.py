@@ -51,14 +51,6 @@ def _with_hint(err: ZiekenvervoerError) -> ZiekenvervoerError:
     return err
 
 
-def _reasons_text(reasons: Any) -> str:
-    """Codes of the failing rules; the procedural note is printed once below the table."""
-    return "; ".join(r.code for r in reasons if r.code != "AUTH_PROCEDURE") or "-"
-
-
-# --- hardheid -----------------------------------------------------------------------------------
-
-
 def hardheid(
     months: Annotated[
         int, typer.Option("--months", help="Consecutive months of treatment (you check they are).")
@@ -394,24 +386,27 @@ def _render_quote(result: Any) -> None:
         console.print(
             f"  hardheidsclausule: {h['formula']} ({verdict}; needed {h['km_needed']:.3f} km)"
         )
-    table = Table(show_lines=False)
+    # narrow enough for an 80-column terminal; the reasons follow below the table
+    table = Table(show_lines=False, caption="amounts in euro", caption_justify="right")
     for col, justify in (
-        ("#", "right"), ("date", "left"), ("covered", "center"), ("loaded km", "right"),
-        ("price", "right"), ("insurer", "right"), ("eigen bijdrage", "right"),
-        ("patient", "right"), ("reasons", "left"),
+        ("#", "right"), ("date", "left"), ("ok", "center"), ("km", "right"),
+        ("price", "right"), ("insurer", "right"), ("eigen bijdr.", "right"), ("patient", "right"),
     ):  # fmt: skip
-        table.add_column(col, justify=justify, no_wrap=col != "reasons")  # type: ignore[arg-type]
+        table.add_column(col, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+
+    def amount(value: Any) -> str:
+        return eur_text(value).replace("€", "").strip()
+
     for r in result.rides:
         table.add_row(
             str(r.number),
             r.ride_date.isoformat(),
             "[green]yes[/]" if r.covered else "[red]no[/]",
             f"{r.distance.loaded_km:.1f}",
-            eur_text(r.price_eur),
-            eur_text(r.insurer_pays_eur),
-            eur_text(r.contribution_eur),
-            eur_text(r.patient_pays_eur),
-            _reasons_text(r.reasons),
+            amount(r.price_eur),
+            amount(r.insurer_pays_eur),
+            amount(r.contribution_eur),
+            amount(r.patient_pays_eur),
         )
     t = result.totals
     table.add_section()
@@ -420,11 +415,10 @@ def _render_quote(result: Any) -> None:
         "total",
         f"{t.covered_rides}/{t.rides}",
         f"{t.loaded_km:.1f}",
-        eur_text(t.price_eur),
-        eur_text(t.insurer_pays_eur),
-        eur_text(t.contribution_eur),
-        eur_text(t.patient_pays_eur),
-        "",
+        amount(t.price_eur),
+        amount(t.insurer_pays_eur),
+        amount(t.contribution_eur),
+        amount(t.patient_pays_eur),
         style="bold",
     )
     console.print(table)
