@@ -387,7 +387,7 @@ def _render_quote(result: Any) -> None:
             f"  hardheidsclausule: {h['formula']} ({verdict}; needed {h['km_needed']:.3f} km)"
         )
     # narrow enough for an 80-column terminal; the reasons follow below the table
-    table = Table(show_lines=False, caption="amounts in euro", caption_justify="right")
+    table = Table(show_lines=False, caption="amounts in € (euro)", caption_justify="right")
     for col, justify in (
         ("#", "right"), ("date", "left"), ("ok", "center"), ("km", "right"),
         ("price", "right"), ("insurer", "right"), ("eigen bijdr.", "right"), ("patient", "right"),
