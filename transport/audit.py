@@ -805,7 +805,14 @@ def _row(
         extra["accepted_km"] = accepted
 
     # amount due for the accepted km
-    if mode is not None and day is not None and amount is not None and accepted is not None:
+    no_policy = is_taxi and contracted is False and policy is None
+    if (
+        mode is not None
+        and day is not None
+        and amount is not None
+        and accepted is not None
+        and not no_policy
+    ):
         result = ctx.rates.amount(
             mode,
             day,

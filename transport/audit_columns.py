@@ -70,8 +70,9 @@ Personal data
 -------------
 The output never holds a BSN, a name, an address, a birth date or home coordinates. Dropped
 are: the columns mapped to ``bsn``, ``birth_date``, ``home_address``, ``home_lat``,
-``home_lon``; every column whose normalised name is in :data:`PERSONAL_NAMES` (``naam``,
-``adres``, ``postcode``, ``telefoon``, ...); and the columns listed under ``personal``. Rows are
+``home_lon``; every column whose normalised name is one of those fields' names or aliases or is
+in :data:`PERSONAL_NAMES` (``naam``, ``adres``, ``postcode``, ``telefoon``, ...), even when not
+used; and the columns listed under ``personal``. Rows are
 matched back by ``row_number`` (1 = first data row) and ``declaration_id``; with a salt the
 output adds ``insured_key``, an HMAC-SHA-256 of the normalised BSN keyed with the salt, so that
 an auditor can group an insured's rows without seeing the BSN.
@@ -195,6 +196,13 @@ _NON_WORD = re.compile(r"[\W_]+")
 def normalise_name(name: Any) -> str:
     """Return a column name in matching form: case-folded, non-word runs as one ``_``."""
     return _NON_WORD.sub("_", str(name).strip().casefold()).strip("_")
+
+
+# Columns named like a personal field (or one of its aliases) are personal even when the mapping
+# points that field elsewhere.
+_PERSONAL_BY_NAME: frozenset[str] = PERSONAL_NAMES | {
+    normalise_name(n) for s in COLUMN_SPECS if s.personal for n in (s.name, *s.aliases)
+}
 
 
 @dataclass(frozen=True)
@@ -324,7 +332,7 @@ def resolve_columns(
             field=first,
         )
     personal = {fields[s.name] for s in COLUMN_SPECS if s.personal and s.name in fields}
-    personal |= {c for c in cols if normalise_name(c) in PERSONAL_NAMES}
+    personal |= {c for c in cols if normalise_name(c) in _PERSONAL_BY_NAME}
     for p in m.personal:
         if p not in cols:
             raise InvalidInput(
@@ -389,6 +397,9 @@ def parse_km(value: Any) -> tuple[str, float | None]:
     return "ok", km
 
 
+#: Amounts from this many euro up are read as invalid (no ride costs a million).
+MAX_AMOUNT = Decimal(1_000_000)
+
 _CURRENCY = re.compile(r"^\s*(?:€|eur\b|euro\b)?\s*(.*?)\s*(?:€|eur|euro)?\s*$", re.IGNORECASE)
 
 
@@ -396,7 +407,7 @@ def parse_amount(value: Any) -> tuple[str, Decimal | None]:
     """Read an amount in euro: ``("ok", Decimal)`` for a finite number >= 0, else missing/invalid.
 
     ``12.50``, ``12,50``, ``€ 12,50`` and ``12.50 EUR`` are read; thousands separators are not
-    guessed (``1.234,56`` is invalid).
+    guessed (``1.234,56`` is invalid), nor are amounts of :data:`MAX_AMOUNT` and more.
     """
     if is_missing(value):
         return "missing", None
@@ -411,9 +422,10 @@ def parse_amount(value: Any) -> tuple[str, Decimal | None]:
     if isinstance(value, np.floating | np.integer):
         value = value.item()
     try:
-        return "ok", to_decimal(value, "declared_amount", minimum=0)
+        amount = to_decimal(value, "declared_amount", minimum=0)
     except InvalidInput:
         return "invalid", None
+    return ("ok", amount) if amount < MAX_AMOUNT else ("invalid", None)
 
 
 def parse_coordinate(value: Any, limit: float) -> tuple[str, float | None]:

@@ -273,7 +273,7 @@ def write_geometry_atomic(gdf: Any, path: str | Path) -> Path:
         old = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": GPKG_FIXED_DATE})
         try:
-            gdf.to_file(tmp, driver=drivers[suffix], engine="pyogrio")
+            gdf.to_file(tmp, driver=drivers[suffix], engine="pyogrio", layer="routes")
         finally:
             pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old})
         os.replace(tmp, path)
