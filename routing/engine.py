@@ -8,9 +8,9 @@ turn; a destination on the start's own road piece is the router's business (it m
 
 - :class:`DijkstraEngine`: a plain Dijkstra on the network's CSR arrays. Simple, exact, and the
   reference the fast engine is tested against.
-- :class:`CCHEngine`: a customizable contraction hierarchy (RoutingKit, via ``routingkit-cch``) on
-  the same edge-based graph, so turn restrictions and turn costs survive. Answers a city query in
-  tens of microseconds; the node order is what :mod:`routing.store` saves beside the map.
+- :class:`CCHEngine`: a customizable contraction hierarchy (:mod:`routing.cch`) on the same
+  edge-based graph, so turn restrictions and turn costs survive. Answers a city query in
+  microseconds; :mod:`routing.store` saves the whole hierarchy beside the map.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import heapq
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -149,128 +150,103 @@ class DijkstraEngine:
 
 
 class CCHEngine:
-    """Customizable contraction hierarchy on the edge-based graph (RoutingKit).
+    """Customizable contraction hierarchy on the edge-based graph (see :mod:`routing.cch`).
 
     Parameters
     ----------
     network : CarNetwork
         The network to route on.
-    order : numpy.ndarray, optional
-        A contraction order of the states (from a saved engine). Computed with RoutingKit's
-        inertial-flow ordering when not given.
+    cch : routing.cch.CCH, optional
+        A hierarchy built before (loaded by :mod:`routing.store`); built when not given.
 
     Notes
     -----
     Targets are reached through their incoming turns: a target state ``t`` with ``sub`` to subtract
     becomes the predecessors ``p`` of ``t`` with the extra weight ``w(p -> t) - sub`` (never
     negative, because an arc into ``t`` weighs at least ``t``'s full weight). This gives exactly the
-    semantics of :class:`DijkstraEngine`. Queries are serialised with a lock: the underlying query
-    object is not thread safe.
+    semantics of :class:`DijkstraEngine`. Queries are serialised with a lock: the workspace arrays
+    are shared.
     """
 
     name = "cch"
 
-    def __init__(self, network: CarNetwork, order: np.ndarray | None = None) -> None:
-        import routingkit_cch as rk
+    def __init__(self, network: CarNetwork, cch: Any = None) -> None:
+        from routing.cch import CCH
 
         self.network = net = network
-        n = net.n_states
-        tail = net.arc_from.astype(np.uint32)
-        head = net.arc_to.astype(np.uint32)
-        if order is None:
-            point = np.where(net.state_ok, net.state_head(np.arange(n)), 0)
-            order = np.asarray(
-                rk.compute_order_inertial(n, tail, head, net.lat[point], net.lon[point]),
-                dtype=np.uint32,
+        if cch is None:
+            cch = CCH.build(
+                net.n_states,
+                net.arc_from,
+                net.arc_to,
+                net.arc_weight_ms,
+                net.arc_turn_s + net.state_duration_s[net.arc_to],
+                net.edge_length_m[net.arc_to >> 1],
             )
-        self.order = np.asarray(order, dtype=np.uint32)
-        self._cch = rk.CCH(self.order, tail, head, False)
-        self._metric = rk.CCHMetric(self._cch, net.arc_weight_ms.astype(np.uint32))
-        self._query = rk.CCHQuery(self._metric)
+        self.cch = cch
         self._lock = threading.Lock()
         # incoming arcs per state, to reach targets through a turn
         by_to = np.argsort(net.arc_to, kind="stable")
-        self._in_ptr = np.searchsorted(net.arc_to[by_to], np.arange(n + 1)).tolist()
-        self._in_from = net.arc_from[by_to].tolist()
-        self._in_w = net.arc_weight_ms[by_to].tolist()
-        self._rk = rk
+        self._in_ptr = np.searchsorted(net.arc_to[by_to], np.arange(net.n_states + 1))
+        self._in_from = net.arc_from[by_to]
+        self._in_w = net.arc_weight_ms[by_to]
+        self._in_turn = net.arc_turn_s[by_to]
 
-    def _expand_targets(
-        self, targets: list[tuple[int, int]]
-    ) -> tuple[list[tuple[int, int]], dict[int, tuple[int, int]]]:
-        """Replace each target by its predecessors; remember which target each one serves."""
-        best: dict[int, tuple[int, int, int]] = {}  # pred -> (extra, target state, target index)
-        for j, (t, sub) in enumerate(targets):
-            for k in range(self._in_ptr[t], self._in_ptr[t + 1]):
-                p = self._in_from[k]
-                extra = self._in_w[k] - sub
-                if p not in best or extra < best[p][0]:
-                    best[p] = (extra, t, j)
-        return [(p, v[0]) for p, v in best.items()], {p: (v[1], v[2]) for p, v in best.items()}
+    def expand_targets(
+        self, targets: list[tuple[int, int, float, float]]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Replace target states by their predecessors.
+
+        Parameters
+        ----------
+        targets : list of (state, subtract_ms, duration_before_s, metres_before)
+            For each target state: the weight beyond the destination, and the time and length of
+            the part of the state *before* the destination.
+
+        Returns
+        -------
+        (nodes, w, t, l, which)
+            Predecessor states with the extra weight, time and length of the turn into the target
+            and its part up to the destination; ``which`` is the target's index.
+        """
+        nodes, ws, ts, ls, which = [], [], [], [], []
+        for j, (t, sub, dur_before, len_before) in enumerate(targets):
+            lo, hi = self._in_ptr[t], self._in_ptr[t + 1]
+            nodes.append(self._in_from[lo:hi])
+            ws.append(self._in_w[lo:hi] - sub)
+            ts.append(self._in_turn[lo:hi] + dur_before)
+            ls.append(np.full(hi - lo, len_before))
+            which.append(np.full(hi - lo, j))
+        if not nodes:
+            empty = np.zeros(0)
+            return empty.astype(np.int64), empty.astype(np.int64), empty, empty, empty.astype(int)
+        return (
+            np.concatenate(nodes).astype(np.int64),
+            np.concatenate(ws).astype(np.int64),
+            np.concatenate(ts).astype(np.float32),
+            np.concatenate(ls).astype(np.float32),
+            np.concatenate(which),
+        )
 
     def query(
         self, sources: list[tuple[int, int]], targets: list[tuple[int, int]]
     ) -> PathResult | None:
         """Find the best path from any source to any target (see :meth:`DijkstraEngine.query`)."""
-        expanded, serves = self._expand_targets(targets)
-        if not expanded or not sources:
+        if not sources or not targets:
             return None
+        src = np.array(sources, dtype=np.int64)
+        tgt = np.array(targets, dtype=np.int64)
         with self._lock:
-            res = self._query.run_multi([(int(s), int(w)) for s, w in sources], expanded)
-            distance = res.distance
-            path = list(res.node_path)
-            del res  # the binding requires the result to be dropped before the next query
-        if distance is None or not path:
+            res = self.cch.route_query(
+                src[:, 0],
+                src[:, 1],
+                tgt[:, 0],
+                tgt[:, 1],
+                (self._in_ptr, self._in_from, self._in_w),
+            )
+        if res is None:
             return None
-        t, j = serves[path[-1]]
-        src_index = next(i for i, (s, _) in enumerate(sources) if s == path[0])
-        return PathResult(int(distance), (*path, t), src_index, j)
-
-    def many_to_many(
-        self, sources: list[list[tuple[int, int]]], targets: list[list[tuple[int, int]]]
-    ) -> np.ndarray:
-        """Best weights from every source group to every target group.
-
-        Parameters
-        ----------
-        sources : list of lists of (state, initial_ms)
-            One list per origin (the states its snap lies on).
-        targets : list of lists of (state, subtract_ms)
-            One list per destination.
-
-        Returns
-        -------
-        numpy.ndarray
-            ``(len(sources), len(targets))`` int64 weights, -1 where unreachable.
-        """
-        # pin every predecessor state of every destination once
-        pins: list[int] = []
-        pin_index: dict[int, int] = {}
-        per_target: list[tuple[np.ndarray, np.ndarray]] = []
-        for group in targets:
-            expanded, _ = self._expand_targets(group)
-            idx, extra = [], []
-            for p, e in expanded:
-                if p not in pin_index:
-                    pin_index[p] = len(pins)
-                    pins.append(p)
-                idx.append(pin_index[p])
-                extra.append(e)
-            per_target.append((np.asarray(idx, dtype=np.int64), np.asarray(extra, dtype=np.int64)))
-        out = np.full((len(sources), len(targets)), -1, dtype=np.int64)
-        if not pins:
-            return out
-        inf = np.iinfo(np.int64).max // 4
-        with self._lock:
-            one_to_many = self._rk.CCHOneToMany(self._metric, pins)
-            for i, group in enumerate(sources):
-                if not group:
-                    continue
-                d = one_to_many.distances_from_multi([(int(s), int(w)) for s, w in group])
-                dist = np.array([inf if x is None else x for x in d], dtype=np.int64)
-                for j, (idx, extra) in enumerate(per_target):
-                    if len(idx):
-                        best = int((dist[idx] + extra).min())
-                        out[i, j] = best if best < inf // 2 else -1
-            del one_to_many
-        return out
+        weight, states, j = res
+        first = int(states[0])
+        src_index = next(i for i, (s, _) in enumerate(sources) if s == first)
+        return PathResult(weight, tuple(states.tolist()), src_index, j)

@@ -107,3 +107,41 @@ class GeocodeServiceError(GeocodeError):
     """An online geocoding service did not answer usefully (HTTP error, timeout, bad JSON)."""
 
     code = "GeocodeServiceError"
+
+
+class InvalidGeocodeQuery(GeocodeError, InvalidQuery):
+    """The query is malformed: empty, too long, or coordinates that cannot be read unambiguously.
+
+    It is both a :class:`~routing.errors.GeocodeError` and an
+    :class:`~routing.errors.InvalidQuery`, so callers catching either see it.
+    """
+
+    code = "InvalidQuery"
+
+
+class GeocodeAmbiguous(GeocodeError):
+    """The query matches several places; the user has to say which one.
+
+    Parameters
+    ----------
+    message : str
+        What to do, without personal data.
+    field : str, optional
+        The input field.
+    candidates : sequence of str, optional
+        Display names of the candidates, only where they are not personal data (hospital names).
+    """
+
+    code = "GeocodeAmbiguous"
+
+    def __init__(
+        self, message: str, *, field: str | None = None, candidates: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(message, field=field)
+        self.candidates = tuple(candidates)
+
+
+class GeocodeDataError(GeocodeError):
+    """A file the user supplied to a geocoder cannot be read or holds no usable row."""
+
+    code = "InvalidGeocodeData"

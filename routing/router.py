@@ -24,7 +24,8 @@ import pandas as pd
 import shapely
 from shapely.geometry import LineString
 
-from routing import settings
+from routing import paths, settings
+from routing.cch import INF
 from routing.engine import CCHEngine, DijkstraEngine, PathResult
 from routing.errors import (
     GeocodeError,
@@ -131,13 +132,13 @@ class Router:
         elif not isinstance(profile, CarProfile):
             profile = CarProfile(profile)
         loaded = store.load(path, profile) if compiled and path.is_file() else None
-        network, order = loaded if loaded else (load_network(path, profile), None)
+        network, cch = loaded if loaded else (load_network(path, profile), None)
         if engine == "dijkstra":
             eng: Any = DijkstraEngine(network)
         elif engine == "cch":
-            eng = CCHEngine(network, order)
-            if compiled and loaded is None:
-                store.save(network, eng.order, path)
+            eng = CCHEngine(network, cch)
+            if compiled and (loaded is None or cch is None):
+                store.save(network, eng.cch, path)
         else:
             raise InvalidQuery(
                 f"unknown engine {engine!r}: use 'cch' or 'dijkstra'", field="engine"
@@ -181,7 +182,7 @@ class Router:
                     field=field,
                 )
             try:
-                loc = self.geocoder.geocode(point)
+                loc = self.geocoder.geocode(point, field=field)
             except GeocodeError as exc:
                 exc.field = exc.field or field
                 raise
@@ -303,28 +304,15 @@ class Router:
         d_loc: Location,
     ) -> Route:
         net = self.network
-        weight, states, x0, y1 = found
+        weight, states, _, _ = found
         st = np.asarray(states, dtype=np.int64)
-        lengths = net.edge_length_m[st >> 1]
-        durations = net.state_duration_s[st]
-        if len(st) == 1:
-            distance = y1 - x0
-            duration = float(durations[0]) * (distance / lengths[0] if lengths[0] > 0 else 0.0)
-        else:
-            first_len, last_len = float(lengths[0]), float(lengths[-1])
-            distance = (first_len - x0) + float(lengths[1:-1].sum()) + y1
-            duration = (
-                float(durations[0]) * ((first_len - x0) / first_len if first_len else 0.0)
-                + float(durations[1:-1].sum())
-                + float(durations[-1]) * (y1 / last_len if last_len else 0.0)
-                + float(net.arc_turn_s[self._arc_indices(st)].sum())
-            )
+        distance, duration = self._measure(found)
         ways = net.way_ids[net.edge_way[st >> 1]]
         keep = np.ones(len(ways), dtype=bool)
         keep[1:] = ways[1:] != ways[:-1]
         return Route(
-            distance_m=float(max(distance, 0.0)),
-            duration_s=float(duration),
+            distance_m=distance,
+            duration_s=duration,
             geometry=self._geometry(st, src, dst),
             origin=self._waypoint(src, o_loc),
             destination=self._waypoint(dst, d_loc),
@@ -333,46 +321,23 @@ class Router:
             extra={"weight_ms": weight, "states": states, "snaps": (src, dst)},
         )
 
-    def _arc_indices(self, states: np.ndarray) -> np.ndarray:
-        """Return the indices of the arcs between consecutive states."""
+    def _measure(self, found: tuple[int, tuple[int, ...], float, float]) -> tuple[float, float]:
+        """Return (metres, seconds) of a path: partial first and last states, full ones between."""
         net = self.network
-        a, b = states[:-1], states[1:]
-        lo, hi = net.arc_ptr[a], net.arc_ptr[a + 1]
-        # within each state's block the arcs are sorted by target: a short linear probe suffices
-        idx = lo.copy()
-        for k in range(len(a)):
-            j = int(lo[k])
-            while j < hi[k] and net.arc_to[j] != b[k]:
-                j += 1
-            idx[k] = j
-        return idx
+        _, states, x0, y1 = found
+        dist, dur = paths.measure(
+            np.asarray(states, dtype=np.int64), float(x0), float(y1), net.edge_length_m,
+            net.state_duration_s, net.arc_ptr, net.arc_to, net.arc_turn_s,
+        )  # fmt: skip
+        return float(dist), float(dur)
 
     def _geometry(self, states: np.ndarray, src: Snap, dst: Snap) -> LineString:
         """Return the route's line: from the origin's projection to the destination's."""
         net = self.network
-        e = states >> 1
-        rev = (states & 1).astype(bool)
-        first, last = net.edge_first[e].copy(), net.edge_last[e].copy()
-        # chain positions to walk per state, in driving order: start..stop inclusive, step +-1
-        start = np.where(rev, last, first)
-        stop = np.where(rev, first, last)
-        # cut the first state after the origin's segment, the last before the destination's
-        start[0] = src.segment if rev[0] else src.segment + 1
-        stop[-1] = dst.segment + 1 if rev[-1] else dst.segment
-        step = np.where(rev, -1, 1)
-        count = np.maximum((stop - start) * step + 1, 0)
-        total = int(count.sum())
-        offsets = np.repeat(np.cumsum(count) - count, count)
-        pos = np.repeat(start, count) + (np.arange(total) - offsets) * np.repeat(step, count)
-        pts = net.chain[pos]
-        lon = np.concatenate([[src.lon], net.lon[pts], [dst.lon]])
-        lat = np.concatenate([[src.lat], net.lat[pts], [dst.lat]])
-        coords = np.column_stack([lon, lat])
-        keep = np.ones(len(coords), dtype=bool)
-        keep[1:] = np.any(coords[1:] != coords[:-1], axis=1)
-        coords = coords[keep]
-        if len(coords) < 2:
-            coords = np.vstack([coords, coords])
+        coords = paths.geometry(
+            states, src.segment, dst.segment, src.lon, src.lat, dst.lon, dst.lat,
+            net.edge_first, net.edge_last, net.chain, net.lon, net.lat,
+        )  # fmt: skip
         return shapely.linestrings(coords)
 
     def sensitivity(self, route: Route, tolerance_s: float = 30.0) -> Sensitivity:
@@ -412,6 +377,140 @@ class Router:
         h = self.locate(home, "home")
         t = self.locate(treatment, "treatment")
         return Trip(outbound=self.route(h, t), inbound=self.route(t, h))
+
+    def matrix(self, origins: list[PointLike], destinations: list[PointLike]) -> pd.DataFrame:
+        """Fastest-route distance and duration from every origin to every destination.
+
+        Each point is geocoded and snapped once; the contraction hierarchy's many-to-many search
+        (buckets) answers all pairs at once, carrying the travel time and length of each fastest
+        route, so no route needs to be unpacked.
+
+        Parameters
+        ----------
+        origins, destinations : list of point-like
+            ``(lat, lon)`` tuples, Locations or text, as for :meth:`route`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per pair, origin by origin: ``origin, destination`` (positions in the input
+            lists), ``distance_m, duration_s`` and ``error`` (empty, or ``CODE: message`` for a pair
+            without a route, e.g. when one of its points could not be placed on the map).
+        """
+        o_snaps = [self._try_snaps(p, "origin") for p in origins]
+        d_snaps = [self._try_snaps(p, "destination") for p in destinations]
+        n_o, n_d = len(origins), len(destinations)
+        dist = np.full((n_o, n_d), np.nan)
+        dur = np.full((n_o, n_d), np.nan)
+        err = np.full((n_o, n_d), "", dtype=object)
+        ok_o = [i for i, s in enumerate(o_snaps) if not isinstance(s, str)]
+        ok_d = [j for j, s in enumerate(d_snaps) if not isinstance(s, str)]
+        for i, s in enumerate(o_snaps):
+            if isinstance(s, str):
+                err[i, :] = s
+        for j, s in enumerate(d_snaps):
+            if isinstance(s, str):
+                err[:, j] = np.where(err[:, j] == "", s, err[:, j])
+        if ok_o and ok_d:
+            w, t, length = self._many_to_many(
+                [o_snaps[i][0] for i in ok_o],  # type: ignore[index]
+                [d_snaps[j][0] for j in ok_d],  # type: ignore[index]
+            )
+            sub = np.ix_(ok_o, ok_d)
+            reach = w >= 0
+            dist[sub] = np.where(reach, length, np.nan)
+            dur[sub] = np.where(reach, t, np.nan)
+            for a, b in zip(*np.nonzero(~reach), strict=True):
+                i, j = ok_o[a], ok_d[b]
+                # the fallback snaps (nearest road in the main part of the network), pair by pair
+                found = next(
+                    (f for x in o_snaps[i] for y in d_snaps[j] if (f := self._best(x, y))), None
+                )
+                if found is None:
+                    err[i, j] = "NoRoute: no car route connects origin and destination"
+                else:
+                    dist[i, j], dur[i, j] = self._measure(found)
+        return pd.DataFrame(
+            {
+                "origin": np.repeat(np.arange(n_o), n_d),
+                "destination": np.tile(np.arange(n_d), n_o),
+                "distance_m": dist.ravel(),
+                "duration_s": dur.ravel(),
+                "error": err.ravel().astype(str),
+            }
+        )
+
+    def _many_to_many(
+        self, sources: list[Snap], targets: list[Snap]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Weight (-1 if unreachable), seconds and metres between snaps, all pairs."""
+        net = self.network
+        engine = self.engine
+        if not isinstance(engine, CCHEngine):
+            engine = CCHEngine(net)
+            self.engine = engine
+        s_rows: list[tuple[int, int, float, float]] = []
+        s_ptr = [0]
+        for snap in sources:
+            for s, x in self._endpoints(snap):
+                length = float(net.edge_length_m[s >> 1])
+                frac = (length - x) / length if length > 0 else 0.0
+                dur = float(net.state_duration_s[s]) * frac
+                s_rows.append((s, self._remaining_ms(s, x), dur, length - x))
+            s_ptr.append(len(s_rows))
+        t_parts = []
+        t_ptr = [0]
+        for snap in targets:
+            rows = []
+            for t, y in self._endpoints(snap):
+                length = float(net.edge_length_m[t >> 1])
+                frac = y / length if length > 0 else 0.0
+                rows.append((t, self._remaining_ms(t, y), float(net.state_duration_s[t] * frac), y))
+            part = engine.expand_targets(rows)
+            t_parts.append(part)
+            t_ptr.append(t_ptr[-1] + len(part[0]))
+        s_arr = np.array(s_rows, dtype=float).reshape(-1, 4)
+        w_all, t_all, l_all = engine.cch.many_to_many(
+            (
+                np.array(s_ptr, dtype=np.int64),
+                s_arr[:, 0].astype(np.int64),
+                s_arr[:, 1].astype(np.int64),
+                s_arr[:, 2],
+                s_arr[:, 3],
+            ),
+            (
+                np.array(t_ptr, dtype=np.int64),
+                np.concatenate([p[0] for p in t_parts]).astype(np.int64),
+                np.concatenate([p[1] for p in t_parts]).astype(np.int64),
+                np.concatenate([p[2] for p in t_parts]).astype(np.float64),
+                np.concatenate([p[3] for p in t_parts]).astype(np.float64),
+            ),
+        )
+        w_all = np.where(w_all >= INF, -1, w_all)
+        # a destination on the origin's own road piece, ahead of it: drive straight there
+        for a, src in enumerate(sources):
+            for b, dst in enumerate(targets):
+                if src.edge != dst.edge:
+                    continue
+                for s, x in self._endpoints(src):
+                    for tt, y in self._endpoints(dst):
+                        if s != tt or y < x:
+                            continue
+                        edge_len = float(net.edge_length_m[s >> 1])
+                        frac = (y - x) / edge_len if edge_len else 0.0
+                        direct = round(int(net.state_weight_ms[s]) * frac)
+                        if w_all[a, b] < 0 or direct < w_all[a, b]:
+                            w_all[a, b] = direct
+                            t_all[a, b] = float(net.state_duration_s[s]) * frac
+                            l_all[a, b] = y - x
+        return w_all, t_all, l_all
+
+    def _try_snaps(self, point: PointLike, field: str) -> list[Snap] | str:
+        """Snaps of a point, or ``"CODE: message"`` when it cannot be placed."""
+        try:
+            return self._snaps(self.locate(point, field), field)
+        except ZiekenvervoerError as exc:
+            return f"{exc.code}: {exc.message}"
 
     def routes(
         self,

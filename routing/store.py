@@ -1,4 +1,4 @@
-"""Save and load a compiled map: the car network and the engine's contraction order.
+"""Save and load a compiled map: the car network and its contraction hierarchy.
 
 Building the network and ordering the hierarchy takes seconds for a city and minutes for a country;
 loading the saved arrays takes milliseconds. A compiled map is one ``.zvengine`` file (a numpy
@@ -23,13 +23,14 @@ from typing import Any
 import numpy as np
 
 from routing import settings
+from routing.cch import CCH
 from routing.maps import _identity
 from routing.network import CarNetwork
 from routing.profile import CarProfile
 from routing.results import MapIdentity
 
 #: Bump when the saved arrays or their meaning change.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SUFFIX = ".zvengine"
 
 _ARRAYS = (
@@ -59,7 +60,7 @@ def candidate_paths(map_path: Path, map_sha256: str, profile: CarProfile) -> lis
 
 def save(
     network: CarNetwork,
-    order: np.ndarray | None,
+    cch: CCH | None,
     map_path: Path,
     extra: dict[str, Any] | None = None,
 ) -> Path | None:
@@ -81,8 +82,8 @@ def save(
         **(extra or {}),
     }
     arrays = {name: getattr(network, name) for name in _ARRAYS}
-    if order is not None:
-        arrays["cch_order"] = np.asarray(order, dtype=np.uint32)
+    if cch is not None:
+        arrays.update({f"cch_{name}": value for name, value in cch.arrays().items()})
     arrays["header"] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
     for target in candidate_paths(map_path, network.identity.sha256, network.profile):
         try:
@@ -100,12 +101,12 @@ def save(
     return None
 
 
-def load(map_path: Path, profile: CarProfile) -> tuple[CarNetwork, np.ndarray | None] | None:
+def load(map_path: Path, profile: CarProfile) -> tuple[CarNetwork, CCH | None] | None:
     """Load the compiled map of ``map_path`` if one exists and matches the file and profile.
 
     Returns
     -------
-    (CarNetwork, order) or None
+    (CarNetwork, CCH or None) or None
         ``None`` when there is no usable compiled map (then build it).
     """
     identity = _identity(map_path)
@@ -122,7 +123,11 @@ def load(map_path: Path, profile: CarProfile) -> tuple[CarNetwork, np.ndarray | 
                 ):
                     continue
                 arrays = {name: z[name] for name in _ARRAYS}
-                order = z["cch_order"] if "cch_order" in z.files else None
+                cch = (
+                    CCH(**{name: z[f"cch_{name}"] for name in CCH.ARRAYS})
+                    if all(f"cch_{name}" in z.files for name in CCH.ARRAYS)
+                    else None
+                )
         except (OSError, ValueError, KeyError):
             continue  # unreadable or truncated: rebuild
         network = CarNetwork(
@@ -135,7 +140,7 @@ def load(map_path: Path, profile: CarProfile) -> tuple[CarNetwork, np.ndarray | 
             stats=header["stats"],
             **arrays,
         )
-        return network, order
+        return network, cch
     return None
 
 

@@ -15,6 +15,13 @@ import typer
 from rich.table import Table
 
 from routing.errors import ZiekenvervoerError
+from ziekenvervoer.cli._common import (
+    AddressesOption,
+    HospitalsOption,
+    OnlineOption,
+    PC4Option,
+    load_router,
+)
 from ziekenvervoer.cli._output import console, emit, fail
 
 
@@ -139,19 +146,9 @@ def hardheid(
 # --- quote --------------------------------------------------------------------------------------
 
 
-def _route(map_file: Path, home: str, treatment: str) -> Any:
-    """Route home -> treatment and back once (the router is imported only here)."""
-    try:
-        from routing.router import Router
-    except ImportError:
-        from transport.errors import InvalidInput
-
-        raise InvalidInput(
-            "routing by map is not available in this installation (routing.router missing); "
-            "give --single-km and --loaded-km instead",
-            field="map",
-        ) from None
-    return Router.from_file(map_file).trip(home, treatment)
+def _route(map_file: Path, home: str, treatment: str, as_json: bool, **sources: Any) -> Any:
+    """Route home -> treatment and back once."""
+    return load_router(map_file, as_json, **sources).trip(home, treatment)
 
 
 def quote_command(
@@ -175,6 +172,10 @@ def quote_command(
     treatment: Annotated[
         str | None, typer.Option("--treatment", help="Treatment address or 'lat,lon'.")
     ] = None,
+    addresses: AddressesOption = None,
+    pc4: PC4Option = None,
+    hospitals: HospitalsOption = None,
+    online: OnlineOption = False,
     single_km: Annotated[
         float | None, typer.Option("--single-km", help="Single-trip km, instead of routing.")
     ] = None,
@@ -349,7 +350,16 @@ def quote_command(
         if routed:
             if map_file is None or home is None or treatment is None:
                 raise InvalidInput("routing needs --map, --home and --treatment", field="map")
-            trip = _route(map_file, home, treatment)
+            trip = _route(
+                map_file,
+                home,
+                treatment,
+                as_json,
+                addresses=addresses,
+                pc4=pc4,
+                hospitals=hospitals,
+                online=online,
+            )
 
         auth = None
         if auth_number is not None:

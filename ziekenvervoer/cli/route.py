@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -12,46 +11,17 @@ from rich.table import Table
 
 from routing.errors import InvalidQuery, MapError, ZiekenvervoerError
 from routing.results import Route, Trip, km_display
+from ziekenvervoer.cli._common import (
+    AddressesOption,
+    HospitalsOption,
+    JsonOption,
+    MapOption,
+    OnlineOption,
+    PC4Option,
+    load_router,
+)
 from ziekenvervoer.cli._output import console, emit, fail
 from ziekenvervoer.io import read_table, write_table_atomic
-
-MapOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--map",
-        help="OSM extract (.osm, .osm.bz2, .osm.pbf). Default: $ZIEKENVERVOER_MAP.",
-        show_default=False,
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-
-
-def resolve_map(path: Path | None, as_json: bool) -> Path:
-    """Return the map file from ``--map`` or ``$ZIEKENVERVOER_MAP``, or fail with a clear error."""
-    if path is None and os.environ.get("ZIEKENVERVOER_MAP"):
-        path = Path(os.environ["ZIEKENVERVOER_MAP"])
-    if path is None:
-        fail(
-            MapError(
-                "no map given: pass --map FILE (an .osm/.osm.pbf extract) or set ZIEKENVERVOER_MAP",
-                field="map",
-            ),
-            as_json,
-        )
-    return path
-
-
-def load_router(path: Path, as_json: bool, quiet: bool = False):  # type: ignore[no-untyped-def]
-    """Load a router for ``path``, reporting map errors the CLI way."""
-    from routing.router import Router
-
-    try:
-        if quiet:
-            return Router.from_file(path)
-        with console.status(f"Loading {path.name} ...", spinner="dots"):
-            return Router.from_file(path)
-    except ZiekenvervoerError as exc:
-        fail(exc, as_json)
 
 
 def _route_table(title: str, r: Route) -> Table:
@@ -71,6 +41,16 @@ def _route_table(title: str, r: Route) -> Table:
     return t
 
 
+def _ties_text(ties) -> str:  # type: ignore[no-untyped-def]
+    if ties.alternatives == 0:
+        return f"No other plausible route within {ties.tolerance_s:g} s of the fastest."
+    return (
+        f"Near ties: routes within {ties.tolerance_s:g} s of the fastest are "
+        f"{km_display(ties.min_distance_m):.1f}-{km_display(ties.max_distance_m):.1f} km long "
+        f"({100 * ties.spread:.1f} % spread, {ties.alternatives} alternatives)."
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add the routing commands to ``app``."""
 
@@ -82,15 +62,35 @@ def register(app: typer.Typer) -> None:
         geometry: Annotated[
             bool, typer.Option("--geometry/--no-geometry", help="Include the line in JSON.")
         ] = True,
+        near_ties: Annotated[
+            float | None,
+            typer.Option("--near-ties", help="Also report routes within SECONDS of the fastest."),
+        ] = None,
+        addresses: AddressesOption = None,
+        pc4: PC4Option = None,
+        hospitals: HospitalsOption = None,
+        online: OnlineOption = False,
         as_json: JsonOption = False,
     ) -> None:
         """Fastest car route between two points: metres, seconds, where they were snapped."""
-        router = load_router(resolve_map(map_file, as_json), as_json, quiet=as_json)
+        router = load_router(
+            map_file, as_json, addresses=addresses, pc4=pc4, hospitals=hospitals, online=online
+        )
         try:
             r = router.route(origin, destination)
+            ties = router.sensitivity(r, near_ties) if near_ties is not None else None
         except ZiekenvervoerError as exc:
             fail(exc, as_json)
-        emit(r.to_dict(geometry=geometry), as_json, lambda: console.print(_route_table("Route", r)))
+        data = r.to_dict(geometry=geometry)
+        if ties is not None:
+            data["near_ties"] = ties.to_dict()
+
+        def render() -> None:
+            console.print(_route_table("Route", r))
+            if ties is not None:
+                console.print(_ties_text(ties))
+
+        emit(data, as_json, render)
 
     @app.command()
     def trip(
@@ -100,10 +100,16 @@ def register(app: typer.Typer) -> None:
         geometry: Annotated[
             bool, typer.Option("--geometry/--no-geometry", help="Include the lines in JSON.")
         ] = False,
+        addresses: AddressesOption = None,
+        pc4: PC4Option = None,
+        hospitals: HospitalsOption = None,
+        online: OnlineOption = False,
         as_json: JsonOption = False,
     ) -> None:
         """Loaded kilometres of a treatment trip: home -> treatment and back, routed separately."""
-        router = load_router(resolve_map(map_file, as_json), as_json, quiet=as_json)
+        router = load_router(
+            map_file, as_json, addresses=addresses, pc4=pc4, hospitals=hospitals, online=online
+        )
         try:
             t: Trip = router.trip(home, treatment)
         except ZiekenvervoerError as exc:
@@ -134,12 +140,11 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Route every row of a file; rows in = rows out, failures get their reason in `error`."""
-        path = resolve_map(map_file, as_json)
         try:
             pairs = read_table(input_file)
         except ZiekenvervoerError as exc:
             fail(exc, as_json)
-        router = load_router(path, as_json, quiet=as_json)
+        router = load_router(map_file, as_json)
         try:
             if as_json:
                 out = router.routes(pairs)
