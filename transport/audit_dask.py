@@ -24,9 +24,8 @@ How it splits the work
    process loads the map once (:func:`cached_router`, keyed by the map file's path, size and
    modification time, and the geocoder's settings) from its compiled copy, and keeps one trip
    cache across the partitions it audits. :class:`RouterPlugin` loads it when the worker starts.
-   The router is kept per *thread*, because the compiled engine's query object may only be used
-   by the thread that made it: run workers with one thread each (``threads_per_worker=1``; the
-   routing holds the GIL anyway) to load the map once per worker.
+   The engine serialises its queries, so threads of one worker share the router; routing holds
+   the GIL anyway: prefer more worker processes to more threads.
 4. The summary is merged from per-partition counts with exact (integer, decimal) sums.
 
 Trip results depend only on the trip's key, so the rows equal the single-process rows exactly.
@@ -61,12 +60,12 @@ from transport.audit import (
 )
 from transport.audit_trips import TripCache, trip_geometry_frame
 
-# Routers and trip caches are kept per thread: the CCH engine's query object may only be used
-# by the thread that created it (routingkit_cch's PyCCHQuery is "unsendable"). A Dask worker
-# with one thread therefore loads the map exactly once.
-_LOCAL = threading.local()
-_LOCK = threading.Lock()
-_LOADS: list[tuple[int, str]] = []
+# One router and one trip cache per process (per Dask worker), whatever its number of threads:
+# the engine serialises its queries with a lock.
+_LOCK = threading.RLock()
+_ROUTERS: dict[tuple[Any, ...], Any] = {}
+_TRIPS: dict[tuple[Any, ...], TripCache] = {}
+_LOADS: list[str] = []
 
 
 def _router_key(map_path: str | Path, geocoder: Mapping[str, Any] | None) -> tuple[Any, ...]:
@@ -90,26 +89,17 @@ def cached_router(map_path: str | Path, geocoder: Mapping[str, Any] | None = Non
     from routing.router import Router
 
     key = _router_key(map_path, geocoder)
-    routers = _local("routers")
-    router = routers.get(key)
-    if router is None:
-        geo = None
-        if geocoder:
-            from routing.geocode import build_geocoder  # type: ignore[import-not-found]
+    with _LOCK:
+        router = _ROUTERS.get(key)
+        if router is None:
+            geo = None
+            if geocoder:
+                from routing.geocode import build_geocoder
 
-            geo = build_geocoder(**geocoder)
-        router = routers[key] = Router.from_file(key[0], geocoder=geo)
-        with _LOCK:
-            _LOADS.append((threading.get_ident(), Path(key[0]).name))
-    return router
-
-
-def _local(name: str) -> dict[tuple[Any, ...], Any]:
-    found = getattr(_LOCAL, name, None)
-    if found is None:
-        found = {}
-        setattr(_LOCAL, name, found)
-    return found
+                geo = build_geocoder(**geocoder)
+            router = _ROUTERS[key] = Router.from_file(key[0], geocoder=geo)
+            _LOADS.append(Path(key[0]).name)
+        return router
 
 
 def cached_trips(
@@ -118,15 +108,15 @@ def cached_trips(
     """Return this process's trip cache for a map (shared by the partitions it audits)."""
     router = cached_router(map_path, geocoder)
     key = (*_router_key(map_path, geocoder), keep_geometry)
-    caches = _local("trips")
-    cache = caches.get(key)
-    if cache is None:
-        cache = caches[key] = TripCache(router, keep_geometry=keep_geometry)
-    return cache
+    with _LOCK:
+        cache = _TRIPS.get(key)
+        if cache is None:
+            cache = _TRIPS[key] = TripCache(router, keep_geometry=keep_geometry)
+        return cache
 
 
 def loaded_routers() -> int:
-    """How many routers this process has loaded so far (one per map and worker thread)."""
+    """Return how many routers this process has loaded so far (one per map and process)."""
     with _LOCK:
         return len(_LOADS)
 
@@ -153,7 +143,7 @@ class RouterPlugin(_WorkerPlugin):  # type: ignore[misc,valid-type]
         self.geocoder = dict(geocoder) if geocoder else None
 
     async def setup(self, worker: Any) -> None:
-        """Load the router in the worker's task thread (where the tasks will use it)."""
+        """Load the router in a worker thread, without blocking the worker's event loop."""
         import asyncio
 
         executor = getattr(worker, "executors", {}).get("default")

@@ -571,3 +571,25 @@ def test_any_junk_gives_one_verdict_per_row(router, homes, values):
     assert "INTERNAL_ERROR" not in ";".join(res.rows["reason_codes"])
     for joined in res.rows["reason_codes"]:
         assert all(c in REASONS for c in joined.split(";") if c)
+
+
+def test_address_text_goes_through_the_geocoder_with_its_precision(homes):
+    from routing.geocode import build_geocoder
+
+    geocoder = build_geocoder(pc4=shared_path("geo", "pc4.geojson"))
+    router = Router.from_file(shared_path("osm", "hengelo.osm.pbf"), geocoder=geocoder)
+    df = frame([row(homes[0]), row(homes[1], ride_date="2025-03-04")])
+    df = df.drop(columns=["treatment_lat", "treatment_lon"])
+    df["treatment_address"] = ["7555 DL 141", "7555"]
+    df["home_address"] = ["", "7552"]  # coordinates win where given; text where not
+    df.loc[1, ["home_lat", "home_lon"]] = ""
+    res = audit(df, router, today=TODAY)
+    r = res.rows
+    assert list(r["treatment_precision"]) == ["postcode4", "postcode4"]
+    assert list(r["treatment_geocoder"]) == ["pc4", "pc4"]
+    assert list(r["home_precision"]) == ["point", "postcode4"]
+    centre = geocoder.geocode("7555")
+    expected = router.trip(homes[0], (centre.lat, centre.lon)).loaded_m / 1000
+    assert r["computed_km"].iloc[0] == pytest.approx(expected, abs=1e-9)
+    assert "home_address" not in r.columns and not (r.astype(str) == "7552").any().any()
+    assert r["trip_id"].tolist() == [1, 2]

@@ -12,33 +12,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from rich.table import Table
 
 from routing.errors import ZiekenvervoerError
+from ziekenvervoer.cli._common import (
+    AddressesOption,
+    HospitalsOption,
+    JsonOption,
+    MapOption,
+    OnlineOption,
+    PC4Option,
+    load_router,
+)
 from ziekenvervoer.cli._output import console, emit, fail
-from ziekenvervoer.cli.route import JsonOption, MapOption, resolve_map
-
-
-def _geocode_available() -> bool:
-    try:
-        from routing.geocode import build_geocoder  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def _load_router(path: Path, geocoder: dict[str, Any], as_json: bool) -> Any:
-    from routing.router import Router
-
-    try:
-        geo = None
-        if geocoder:
-            from routing.geocode import build_geocoder  # type: ignore[import-not-found]
-
-            geo = build_geocoder(**geocoder)
-        if as_json:
-            return Router.from_file(path, geocoder=geo)
-        with console.status(f"Loading {path.name} ...", spinner="dots"):
-            return Router.from_file(path, geocoder=geo)
-    except ZiekenvervoerError as exc:
-        fail(exc, as_json)
 
 
 def _summary_tables(summary: dict[str, Any]) -> list[Table]:
@@ -156,16 +139,10 @@ def register(app: typer.Typer) -> None:
         chunk_size: Annotated[
             int, typer.Option("--chunk-size", help="Rows per chunk.", min=1)
         ] = 5000,
-        addresses: Annotated[
-            Path | None,
-            typer.Option("--addresses", help="Address table (CSV) for address text (geocoding)."),
-        ] = None,
-        pc4: Annotated[
-            Path | None, typer.Option("--pc4", help="PC4 postcode centres (GeoJSON).")
-        ] = None,
-        hospitals: Annotated[
-            Path | None, typer.Option("--hospitals", help="Hospital locations (JSON/GeoJSON).")
-        ] = None,
+        addresses: AddressesOption = None,
+        pc4: PC4Option = None,
+        hospitals: HospitalsOption = None,
+        online: OnlineOption = False,
         as_json: JsonOption = False,
     ) -> None:
         """Audit a declarations file: verdicts (accept, adjust, reject) with reasons and evidence.
@@ -176,24 +153,9 @@ def register(app: typer.Typer) -> None:
         """
         from transport.audit import Tolerance
         from transport.audit import audit as run_audit
-        from transport.errors import InvalidInput
         from transport.parameters import ParameterSet
         from ziekenvervoer.io import read_table
 
-        path = resolve_map(map_file, as_json)
-        geocoder: dict[str, Any] = {}
-        for key, value in (("address_table", addresses), ("pc4", pc4), ("hospitals", hospitals)):
-            if value is not None:
-                geocoder[key] = str(value)
-        if geocoder and not _geocode_available():
-            fail(
-                InvalidInput(
-                    "address sources need routing.geocode, which this installation lacks; "
-                    "give coordinates instead",
-                    field="addresses",
-                ),
-                as_json,
-            )
         try:
             tolerance = Tolerance(km=tolerance_km, pct=tolerance_pct, rule=tolerance_rule)  # type: ignore[arg-type]
             day = None
@@ -204,7 +166,9 @@ def register(app: typer.Typer) -> None:
             declarations = read_table(input_file)
         except ZiekenvervoerError as exc:
             fail(exc, as_json)
-        router = _load_router(path, geocoder, as_json)
+        router = load_router(
+            map_file, as_json, addresses=addresses, pc4=pc4, hospitals=hospitals, online=online
+        )
         started = time.perf_counter()
         kwargs: dict[str, Any] = {
             "authorisations": authorisations,
