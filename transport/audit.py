@@ -496,8 +496,10 @@ def _parse_codes(
 
 
 def _objects(series: pd.Series) -> list[Any]:
-    """Return a column's values as a list, with every missing value as ``None``."""
-    return [None if is_missing(v) else v for v in series.to_numpy(dtype=object)]
+    """Return a column's values as a list, with every missing value (NaN, NA) as ``None``."""
+    arr = series.to_numpy(dtype=object, copy=True)
+    arr[pd.isna(arr)] = None
+    return arr.tolist()
 
 
 def _optional(df: pd.DataFrame, cols: ResolvedColumns, name: str, func: Callable) -> np.ndarray:
@@ -703,8 +705,8 @@ def _typed(values: Any, dtype: str, index: pd.Index) -> pd.Series:
     """Return an output column with its fixed dtype (text stays ``object`` with ``None``)."""
     if dtype == "object":
         arr = np.empty(len(index), dtype=object)
-        for i, v in enumerate(values):
-            arr[i] = None if is_missing(v) else v
+        arr[:] = list(values)
+        arr[pd.isna(arr)] = None
         return pd.Series(arr, index=index, dtype=object)
     if dtype == "Int64":
         return pd.Series(pd.array(list(values), dtype="Int64"), index=index)

@@ -41,6 +41,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -350,6 +351,7 @@ def ride_numbers(
 # --- who may declare --------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def direct_declaration_codes(
     contracted: bool, agb_code: str | None, known: bool | None
 ) -> tuple[str, ...]:
@@ -399,6 +401,33 @@ class AmountResult:
     tariff_source: str | None = None
 
 
+class MemoParameters(ParameterSet):
+    """A :class:`~transport.parameters.ParameterSet` that remembers each (name, date) answer.
+
+    Within one audit run the parameter files are read once per name and date instead of being
+    checked on disk at every lookup (a batch asks for the same few values many times).
+    """
+
+    def __init__(self, base: ParameterSet) -> None:
+        super().__init__(overrides=base.overrides)
+        self.directories = base.directories
+        self._memo: dict[tuple[str, dt.date], UsedParameter | ParameterNotInForce] = {}
+
+    def used(self, name: str, on: dt.date) -> UsedParameter:
+        """Return the value of ``name`` on ``on`` (see :meth:`ParameterSet.used`), remembered."""
+        key = (name, on)
+        found = self._memo.get(key)
+        if found is None:
+            try:
+                found = super().used(name, on)
+            except ParameterNotInForce as exc:
+                found = exc
+            self._memo[key] = found
+        if isinstance(found, ParameterNotInForce):
+            raise found
+        return found
+
+
 class RateBook:
     """Amounts due by :func:`transport.tariffs.check_rate`, cached for repeating facts.
 
@@ -416,10 +445,12 @@ class RateBook:
         self, tariffs: TariffTable | None, parameters: ParameterSet, max_cached: int = 200_000
     ) -> None:
         self.tariffs = tariffs
-        self.parameters = parameters
+        self.parameters = (
+            parameters if isinstance(parameters, MemoParameters) else MemoParameters(parameters)
+        )
         self.max_cached = max_cached
         self._names: dict[str, str | None] = {}
-        self._contracted: dict[tuple[str, dt.date], bool | None] = {}
+        self._carriers: dict[tuple[str, dt.date], Carrier | None] = {}
         self._amounts: dict[tuple[Any, ...], AmountResult] = {}
 
     def carrier_ref(self, name: str | None, agb: str | None) -> str | None:
@@ -442,15 +473,20 @@ class RateBook:
                 return self._names[ref]
         return None
 
+    def carrier(self, ref: str, on: dt.date) -> Carrier | None:
+        """Return the table's carrier ``ref`` with its tariff on ``on`` (None: none then)."""
+        key = (ref, on)
+        if key not in self._carriers:
+            try:
+                self._carriers[key] = self.tariffs.carrier(ref, on)  # type: ignore[union-attr]
+            except (TariffNotFound, AttributeError):
+                self._carriers[key] = None
+        return self._carriers[key]
+
     def table_contracted(self, ref: str, on: dt.date) -> bool | None:
         """Return the table's contract status of ``ref`` on ``on`` (None: no tariff then)."""
-        key = (ref, on)
-        if key not in self._contracted:
-            try:
-                self._contracted[key] = self.tariffs.carrier(ref, on).contracted  # type: ignore[union-attr]
-            except (TariffNotFound, AttributeError):
-                self._contracted[key] = None
-        return self._contracted[key]
+        found = self.carrier(ref, on)
+        return None if found is None else found.contracted
 
     def amount(
         self,
@@ -469,8 +505,13 @@ class RateBook:
         if found is None:
             if len(self._amounts) >= self.max_cached:
                 self._amounts.clear()
+            table_carrier = (
+                self.carrier(carrier_ref, on)
+                if mode is Mode.TAXI and carrier_ref is not None
+                else None
+            )
             found = self._amounts[key] = _amount(
-                self.tariffs, self.parameters, mode, on, loaded_km, carrier_ref, contracted,
+                self.tariffs, self.parameters, mode, on, loaded_km, table_carrier, contracted,
                 policy_type, fare,
             )  # fmt: skip
         return found
@@ -482,18 +523,14 @@ def _amount(
     mode: Mode,
     on: dt.date,
     loaded_km: Decimal,
-    carrier_ref: str | None,
+    found: Carrier | None,
     contracted: bool | None,
     policy_type: PolicyType | None,
     fare: Decimal | None,
 ) -> AmountResult:
     carrier: Carrier | None = None
     if mode is Mode.TAXI:
-        if table is None or carrier_ref is None:
-            return AmountResult("AMOUNT_NO_TARIFF")
-        try:
-            found = table.carrier(carrier_ref, on)
-        except TariffNotFound:
+        if table is None or found is None:
             return AmountResult("AMOUNT_NO_TARIFF")
         carrier = Carrier(
             found.name,

@@ -24,6 +24,18 @@ from ziekenvervoer.cli._common import (
 from ziekenvervoer.cli._output import console, emit, fail
 
 
+def _euro(text: str) -> Any:
+    from transport.audit_columns import parse_amount
+    from transport.errors import InvalidInput
+
+    status, amount = parse_amount(text)
+    if status != "ok":
+        raise InvalidInput(
+            "--tolerance-eur must be an amount >= 0, e.g. 0.05", field="tolerance_eur"
+        )
+    return amount
+
+
 def _summary_tables(summary: dict[str, Any]) -> list[Table]:
     n = max(summary["rows_out"], 1)
     verdicts = Table(title="Verdicts", title_justify="left")
@@ -109,6 +121,10 @@ def register(app: typer.Typer) -> None:
         tolerance_pct: Annotated[
             float, typer.Option("--tolerance-pct", help="Km tolerance in % of computed km.", min=0)
         ] = 5.0,
+        tolerance_eur: Annotated[
+            str,
+            typer.Option("--tolerance-eur", help="Amount tolerance in euro above the amount due."),
+        ] = "0.00",
         tolerance_rule: Annotated[
             str,
             typer.Option(
@@ -147,9 +163,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Audit a declarations file: verdicts (accept, adjust, reject) with reasons and evidence.
 
-        Each row gets reason codes, Vektis codes and its evidence (legs, snaps, map, parameters);
-        the result is written atomically to --output and summarised at the end. The output holds
-        no BSN, name, address or home coordinates (see the README).
+        The output (written atomically) holds no BSN, name, address or home coordinates.
         """
         from transport.audit import Tolerance
         from transport.audit import audit as run_audit
@@ -157,7 +171,12 @@ def register(app: typer.Typer) -> None:
         from ziekenvervoer.io import read_table
 
         try:
-            tolerance = Tolerance(km=tolerance_km, pct=tolerance_pct, rule=tolerance_rule)  # type: ignore[arg-type]
+            tolerance = Tolerance(
+                km=tolerance_km,
+                pct=tolerance_pct,
+                rule=tolerance_rule,  # type: ignore[arg-type]
+                eur=_euro(tolerance_eur),
+            )
             day = None
             if today is not None:
                 from transport.workdays import parse_date
