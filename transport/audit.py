@@ -12,8 +12,10 @@
     result.summary    # counts per verdict and reason, km declared vs computed, amounts, map ...
 
 Input columns are documented in :mod:`transport.audit_columns` (canonical names, aliases, a
-mapping file). The reason codes and the verdict rule are in :mod:`transport.audit_reasons`; the
-km tolerance and the amount due in :mod:`transport.audit_rules`; routing and evidence in
+mapping file). One row is one ride: home -> treatment -> home, both legs loaded (one-way legs
+declared on their own rows are not supported). Amounts are before the eigen bijdrage. The
+reason codes and the verdict rule are in :mod:`transport.audit_reasons`; the km tolerance and
+the amount due in :mod:`transport.audit_rules`; routing and evidence in
 :mod:`transport.audit_trips`; the Dask run in :mod:`transport.audit_dask`.
 
 Pipeline

@@ -15,7 +15,8 @@ canonical name             required  meaning (accepted aliases)
 ``bsn``                    yes       BSN of the insured; 11-proof (``burgerservicenummer``,
                                      ``insured_bsn``). Personal: never in the output.
 ``birth_date``             no        birth date of the insured (``geboortedatum``,
-                                     ``date_of_birth``). Personal: never in the output.
+                                     ``date_of_birth``). Personal: recognised only to keep it
+                                     out of the output; no check uses it yet.
 ``carrier_agb``            taxi      carrier's AGB code, 8 digits (``agb_code``, ``agb``,
                                      ``agb_vervoerder``, ``agb_code_vervoerder``)
 ``carrier``                no        carrier name, to find its tariff (``carrier_name``,

@@ -593,3 +593,25 @@ def test_address_text_goes_through_the_geocoder_with_its_precision(homes):
     assert r["computed_km"].iloc[0] == pytest.approx(expected, abs=1e-9)
     assert "home_address" not in r.columns and not (r.astype(str) == "7552").any().any()
     assert r["trip_id"].tolist() == [1, 2]
+
+
+def test_cap_and_rates_come_from_the_parameters(router, homes):
+    from transport.parameters import ParameterSet
+
+    home = homes[0]
+    single = router.trip(home, HOSPITAL).outbound.distance_m / 1000
+    cap = ParameterSet().with_overrides(single_trip_km_cap=single - 0.5)
+    res = audit(frame([row(home)]), router, today=TODAY, parameters=cap)
+    assert "TRIP_OVER_CAP" in codes(res, 0) and res.rows["verdict"].iloc[0] == "reject"
+    assert "0613" in res.rows["vektis_codes"].iloc[0]
+    assert "single_trip_km_cap=" in res.rows["parameters"].iloc[0]
+    assert "@override" in res.rows["parameters"].iloc[0]
+    permitted = audit(
+        frame([row(home, over_cap_permitted="ja")]), router, today=TODAY, parameters=cap
+    )
+    assert "TRIP_OVER_CAP_PERMITTED" in codes(permitted, 0)
+    assert permitted.rows["verdict"].iloc[0] == "accept"
+    # no own-car km rate is known for 2023 (sources disagree): the amount is not checked
+    old = audit(frame([row(home, ride_date="2023-05-01")]), router, today=TODAY)
+    assert "AMOUNT_PARAMETER_NOT_IN_FORCE" in codes(old, 0)
+    assert bool(old.rows["review"].iloc[0])
