@@ -1,14 +1,15 @@
 """Read OpenStreetMap extracts (``.osm``, ``.osm.bz2``, ``.osm.pbf``) into plain arrays.
 
-The file is streamed twice with pyosmium, never converted or loaded whole:
-
-1. ways with a ``highway`` or ``route`` tag (optionally filtered further, e.g. by the car
-   profile) and turn-restriction relations;
-2. only the nodes those ways use (an :class:`osmium.IdTracker` filter in C++), with their
-   coordinates and tags.
+The file is streamed once with pyosmium, never converted or loaded whole. Node coordinates go into
+a compact sorted location index (16 bytes a node, in C++); only tagged nodes that matter to a car
+(barriers, signals, access) and ways with a ``highway`` or ``route`` tag reach Python, and a way's
+node coordinates are taken from the index as it passes. Ways can be filtered further (e.g. by the
+car profile), and turn-restriction relations are kept.
 
 Raw Overpass exports repeat ways as tag-less copies ("recurse down" output) and list nodes after the
-ways; both are handled, so such an export loads to the same map as the cleaned PBF of the same data.
+ways: the copies never pass the tag filter, and the coordinates of nodes that come after their ways
+are filled by a second pass over the nodes. Such an export therefore loads to the same map as the
+cleaned PBF of the same data (tested).
 Every map carries a :class:`~routing.results.MapIdentity` (file name and SHA-256) that is reported
 with each result computed on it.
 """
@@ -37,6 +38,13 @@ SUPPORTED_SUFFIXES = (".osm", ".osm.bz2", ".osm.gz", ".osm.pbf", ".pbf", ".xml",
 CAR_RESTRICTION_KEYS = ("restriction", "restriction:motorcar", "restriction:motor_vehicle")
 #: Vehicles in a restriction's ``except`` tag that exempt a car.
 CAR_EXCEPT = {"motorcar", "motor_vehicle", "vehicle"}
+#: Node tags the car profile reads (barriers, signals, access); other node tags are not kept.
+NODE_KEYS = (
+    "highway", "barrier", "access", "motor_vehicle", "motorcar", "vehicle", "direction",
+    "traffic_signals:direction", "stop", "bollard", "kerb", "maxheight", "sensory",
+)  # fmt: skip
+#: ``highway=*`` values of nodes that cost time.
+NODE_HIGHWAY = {"traffic_signals", "stop", "give_way"}
 
 
 @dataclass(frozen=True)
@@ -227,18 +235,41 @@ def read_map(
     way_ids = array("q")
     way_ptr = array("q", [0])
     way_nodes = array("q")
+    ref_lat = array("d")
+    ref_lon = array("d")
     way_tags: list[Tags] = []
     seen_ways: set[int] = set()
     tag_cache: dict[tuple[tuple[str, str], ...], Tags | None] = {}
     restrictions: list[Restriction] = []
+    node_tags: dict[int, Tags] = {}
     stats = {"duplicate_ways": 0, "skipped_restrictions": 0, "ways_filtered": 0}
-    tracker = osmium.IdTracker()
+    nan = float("nan")
+    header_box = None
 
     try:
-        proc = osmium.FileProcessor(str(path), osmium.osm.WAY | osmium.osm.RELATION)
-        proc = proc.with_filter(osmium.filter.KeyFilter("highway", "route", "type"))
+        # One pass: nodes first (a sorted file), their locations kept in a compact sorted index,
+        # then the ways with their node coordinates. Only tagged nodes with keys that matter to
+        # a car reach Python; tag-less ways (raw Overpass copies) never do.
+        proc = osmium.FileProcessor(str(path)).with_locations("sparse_mem_array")
+        box = proc.header.box()
+        if box.valid():
+            header_box = (
+                box.bottom_left.lon,
+                box.bottom_left.lat,
+                box.top_right.lon,
+                box.top_right.lat,
+            )
+        proc = proc.with_filter(
+            osmium.filter.KeyFilter("highway", "route", "type").enable_for(
+                osmium.osm.WAY | osmium.osm.RELATION
+            )
+        ).with_filter(osmium.filter.KeyFilter(*NODE_KEYS).enable_for(osmium.osm.NODE))
         for obj in proc:
-            if obj.is_way():
+            if obj.is_node():
+                tags = {t.k: t.v for t in obj.tags if t.k in NODE_KEYS}
+                if tags.get("highway") in NODE_HIGHWAY or len(tags) > ("highway" in tags):
+                    node_tags[obj.id] = tags
+            elif obj.is_way():
                 key = tuple(sorted((t.k, t.v) for t in obj.tags))
                 if key in tag_cache:
                     tags = tag_cache[key]
@@ -254,15 +285,22 @@ def read_map(
                 if obj.id in seen_ways:
                     stats["duplicate_ways"] += 1
                     continue
-                refs = [n.ref for n in obj.nodes]
-                if len(refs) < 2:
+                nodes = obj.nodes
+                if len(nodes) < 2:
                     continue
                 seen_ways.add(obj.id)
                 way_ids.append(obj.id)
-                way_nodes.extend(refs)
+                for n in nodes:
+                    way_nodes.append(n.ref)
+                    loc = n.location
+                    if loc.valid():
+                        ref_lat.append(loc.lat)
+                        ref_lon.append(loc.lon)
+                    else:
+                        ref_lat.append(nan)
+                        ref_lon.append(nan)
                 way_ptr.append(len(way_nodes))
                 way_tags.append(tags)
-                tracker.add_references(obj)
             elif obj.is_relation():
                 if obj.tags.get("type") != "restriction":
                     continue
@@ -276,46 +314,41 @@ def read_map(
     if not way_ids:
         raise MapError(f"{path.name} holds no roads (no ways with a highway tag)", field="map")
 
-    node_id_buf = array("q")
-    lat_buf = array("d")
-    lon_buf = array("d")
-    node_tags: dict[int, Tags] = {}
-    header_box = None
-    try:
-        proc = osmium.FileProcessor(str(path), osmium.osm.NODE)
-        box = proc.header.box()
-        if box.valid():
-            header_box = (
-                box.bottom_left.lon,
-                box.bottom_left.lat,
-                box.top_right.lon,
-                box.top_right.lat,
-            )
-        for n in proc.with_filter(tracker.id_filter()):
-            loc = n.location
-            if not loc.valid():
-                continue
-            node_id_buf.append(n.id)
-            lat_buf.append(loc.lat)
-            lon_buf.append(loc.lon)
-            if len(n.tags):
-                node_tags[n.id] = {t.k: t.v for t in n.tags}
-    except RuntimeError as exc:
-        raise MapError(f"cannot read the nodes of {path.name}: {exc}", field="map") from exc
+    refs = np.frombuffer(way_nodes, dtype=np.int64)
+    lat_all = np.frombuffer(ref_lat, dtype=np.float64).copy()
+    lon_all = np.frombuffer(ref_lon, dtype=np.float64).copy()
+    missing_mask = np.isnan(lat_all)
+    if missing_mask.any():
+        # nodes listed after the ways (raw Overpass exports) or not in the file: a second pass
+        # over the nodes fills what it can
+        wanted = set(np.unique(refs[missing_mask]).tolist())
+        found: dict[int, tuple[float, float]] = {}
+        try:
+            for n in osmium.FileProcessor(str(path), osmium.osm.NODE):
+                if n.id in wanted and n.location.valid():
+                    found[n.id] = (n.location.lat, n.location.lon)
+                    if n.id not in node_tags and len(n.tags):
+                        tags = {t.k: t.v for t in n.tags if t.k in NODE_KEYS}
+                        if tags.get("highway") in NODE_HIGHWAY or len(tags) > ("highway" in tags):
+                            node_tags[n.id] = tags
+        except RuntimeError as exc:
+            raise MapError(f"cannot read the nodes of {path.name}: {exc}", field="map") from exc
+        for i in np.flatnonzero(missing_mask).tolist():
+            c = found.get(int(refs[i]))
+            if c is not None:
+                lat_all[i], lon_all[i] = c
 
-    node_ids = np.frombuffer(node_id_buf, dtype=np.int64)
-    order = np.argsort(node_ids, kind="stable")
-    node_ids = node_ids[order]
-    # the same node may be listed twice in a raw export: keep one
-    keep = np.ones(len(node_ids), dtype=bool)
-    keep[1:] = node_ids[1:] != node_ids[:-1]
-    node_ids = node_ids[keep]
-    node_lat = np.frombuffer(lat_buf, dtype=np.float64)[order][keep]
-    node_lon = np.frombuffer(lon_buf, dtype=np.float64)[order][keep]
+    valid = ~np.isnan(lat_all)
+    node_ids, first = np.unique(refs[valid], return_index=True)
+    node_lat = lat_all[valid][first]
+    node_lon = lon_all[valid][first]
     if len(node_ids) == 0:
         raise MapError(f"{path.name} holds no node coordinates for its roads", field="map")
+    if node_tags:  # keep only the tags of nodes on the kept roads
+        keys = np.fromiter(node_tags.keys(), dtype=np.int64, count=len(node_tags))
+        node_tags = {int(k): node_tags[int(k)] for k in keys[np.isin(keys, node_ids)]}
 
-    all_refs = np.frombuffer(way_nodes, dtype=np.int64)
+    all_refs = refs
     pos = np.searchsorted(node_ids, all_refs)
     pos[pos >= len(node_ids)] = 0
     missing = int(np.count_nonzero(node_ids[pos] != all_refs))

@@ -7,7 +7,6 @@ pays); ``hardheid`` runs the hardheidsclausule test.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,36 +22,13 @@ from ziekenvervoer.cli._common import (
     load_router,
 )
 from ziekenvervoer.cli._output import console, emit, fail
-
-
-def _date(text: str, field: str) -> dt.date:
-    from transport.errors import InvalidInput
-
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(f"{field} must be a date YYYY-MM-DD", field=field) from None
-
-
-def _year_amounts(items: list[str], field: str) -> dict[int, Decimal]:
-    """Read ``2026=130`` items into ``{2026: Decimal("130")}``."""
-    from transport.errors import InvalidInput
-    from transport.inputs import to_decimal
-
-    out: dict[int, Decimal] = {}
-    for item in items:
-        year, sep, amount = item.partition("=")
-        if not sep or not year.strip().isdigit():
-            raise InvalidInput(f"{field} takes YEAR=AMOUNT, e.g. 2026=130", field=field)
-        out[int(year)] = to_decimal(amount, field, minimum=0)
-    return out
-
-
-def _parameters(directory: Path | None, overrides: dict[str, Any]) -> Any:
-    from transport.parameters import ParameterSet
-
-    return ParameterSet(directory=directory, overrides=overrides)
-
+from ziekenvervoer.quote_request import (
+    authorisation_for,
+    parameter_set,
+    parse_iso_date,
+    ride_schedule,
+    year_amounts,
+)
 
 _OPTION_FOR_PARAMETER = {
     "eigen_bijdrage": "--eigen-bijdrage YEAR=AMOUNT",
@@ -102,9 +78,9 @@ def hardheid(
     from transport.hardship import check_hardship
 
     try:
-        day = _date(on, "on") if on else dt.date.today()
+        day = parse_iso_date(on, "on") if on else dt.date.today()
         decision = check_hardship(
-            months, per_week, km, day, parameters=_parameters(parameters_dir, {})
+            months, per_week, km, day, parameters=parameter_set(parameters_dir)
         )
     except ZiekenvervoerError as err:
         fail(_with_hint(err), as_json)
@@ -299,47 +275,28 @@ def quote_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Quote a ride or a series: price, what the insurer pays and what the patient pays."""
-    from transport.authorisation import Authorisation
     from transport.errors import InvalidInput
     from transport.insurers import InsurerConfig
     from transport.quote import QuoteRequest, quote
-    from transport.schedule import WeeklySchedule
     from transport.tariffs import TariffTable
 
     try:
-        overrides: dict[str, Any] = {}
-        per_year: dict[int, Decimal] = {}
-        for item in eigen_bijdrage or []:
-            if "=" in item:
-                per_year.update(_year_amounts([item], "eigen_bijdrage"))
-            else:
-                from transport.inputs import to_decimal
-
-                overrides["eigen_bijdrage"] = to_decimal(item, "eigen_bijdrage", minimum=0)
-        if km_rate is not None:
-            overrides["own_car_km_rate"] = km_rate
-        params = _parameters(parameters_dir, overrides)
-
-        if dates and (start or weekdays or months or until):
-            raise InvalidInput(
-                "give either --date or a series (--start, --weekdays, --months)", field="date"
-            )
-        if dates:
-            ride_dates: Any = [_date(d, "date") for d in dates]
-        elif start and weekdays:
-            ride_dates = WeeklySchedule(
-                start=_date(start, "start"),
-                weekdays=weekdays,  # type: ignore[arg-type]
-                months=months,
-                until=_date(until, "until") if until else None,
-                skip=tuple(_date(s, "skip") for s in skip or []),
-            )
-        else:
-            raise InvalidInput(
-                "give ride dates: --date YYYY-MM-DD (repeatable), or --start, --weekdays and "
-                "--months/--until",
-                field="date",
-            )
+        per_year = year_amounts([i for i in eigen_bijdrage or [] if "=" in i], "eigen_bijdrage")
+        every_year = [i for i in eigen_bijdrage or [] if "=" not in i]
+        params = parameter_set(
+            parameters_dir,
+            eigen_bijdrage=every_year[-1] if every_year else None,
+            km_rate=km_rate,
+        )
+        ride_dates = ride_schedule(
+            dates=[parse_iso_date(d, "date") for d in dates or []],
+            start=parse_iso_date(start, "start") if start else None,
+            weekdays=weekdays,
+            months=months,
+            until=parse_iso_date(until, "until") if until else None,
+            skip=[parse_iso_date(s, "skip") for s in skip or []],
+            field="date",
+        )
 
         trip = None
         routed = map_file is not None or home is not None or treatment is not None
@@ -361,22 +318,19 @@ def quote_command(
                 online=online,
             )
 
-        auth = None
-        if auth_number is not None:
-            first = ride_dates.start if isinstance(ride_dates, WeeklySchedule) else min(ride_dates)
-            last = (
-                ride_dates.last_day if isinstance(ride_dates, WeeklySchedule) else max(ride_dates)
-            )
-            auth = Authorisation(
-                number=auth_number,
-                indication=auth_indication or indication,  # type: ignore[arg-type]
-                mode=auth_mode or mode,  # type: ignore[arg-type]
-                valid_from=_date(auth_from, "auth_from") if auth_from else first,
-                valid_to=_date(auth_to, "auth_to") if auth_to else last,
-                carrier=auth_carrier,
-                max_rides=auth_max_rides,
-                rides_used=auth_rides_used,
-            )
+        auth = authorisation_for(
+            auth_number,
+            dates=ride_dates,
+            indication=indication,
+            mode=mode,
+            valid_from=parse_iso_date(auth_from, "auth_from") if auth_from else None,
+            valid_to=parse_iso_date(auth_to, "auth_to") if auth_to else None,
+            auth_indication=auth_indication,
+            auth_mode=auth_mode,
+            carrier=auth_carrier,
+            max_rides=auth_max_rides,
+            rides_used=auth_rides_used,
+        )
 
         request = QuoteRequest(
             dates=ride_dates,
@@ -394,7 +348,7 @@ def quote_command(
             purpose=purpose,
             therapy=therapy,
             cannot_travel_alone=not can_travel_alone,
-            birth_date=_date(birth_date, "birth_date") if birth_date else None,
+            birth_date=parse_iso_date(birth_date, "birth_date") if birth_date else None,
             companions=companions,
             companion_necessary=companion_necessary,
             two_companions_approved=two_companions_approved,
@@ -402,7 +356,7 @@ def quote_command(
             hardship_months=hardship_months,
             hardship_per_week=hardship_per_week,
             provider_approved=over_200_approved,
-            contribution_paid=_year_amounts(paid or [], "paid"),
+            contribution_paid=year_amounts(paid or [], "paid"),
             eigen_bijdrage=per_year,
         )
         result = quote(
