@@ -72,6 +72,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 from stdnum.nl import bsn as stdnum_bsn
 
 from transport.decisions import Decision, Reason, UsedParameter
+from transport.distance import check_single_trip_cap as distance_cap
 from transport.errors import InvalidInput, ParameterNotInForce
 from transport.parameters import ParameterSet
 from transport.workdays import parse_date
@@ -419,19 +420,43 @@ def check_single_trip_cap(
     Decision
         Rule ``"single_trip_cap"``; over the cap without permission is ``TRIP_OVER_CAP`` with
         Vektis 0613 (not covered under the policy).
+
+    Notes
+    -----
+    The rule itself (inclusive cap, permission lifts it) is
+    :func:`transport.distance.check_single_trip_cap`, the one the quotes use; this function adds
+    the batch-tolerant handling of missing or unreadable input and the Vektis code, and names
+    its codes ``TRIP_*`` (``DISTANCE_WITHIN_CAP`` -> ``TRIP_WITHIN_CAP``, ``DISTANCE_OVER_CAP``
+    -> ``TRIP_OVER_CAP``, ``DISTANCE_OVER_CAP_APPROVED`` -> ``TRIP_OVER_CAP_PERMITTED``).
     """
     ps = parameters or ParameterSet()
     km_s, value = _km_status(km)
     _, day = _date_status(ride_date)
-    used: UsedParameter | None = None
-    if km_s == "ok" and day is not None:
+    permitted = _truthy(over_cap_permitted)
+    rule: Decision | None = None
+    if km_s == "ok" and day is not None and value is not None:
         try:
-            used = ps.used(CAP_PARAMETER, day)
+            if value > 0:
+                # the rule itself: transport.distance (one implementation of the 200 km cap)
+                rule = distance_cap(value, day, provider_approved=permitted, parameters=ps)
+            else:  # a 0 km trip is within any cap; the distance rule takes only km > 0
+                used0 = ps.used(CAP_PARAMETER, day)
+                rule = Decision(
+                    "single_trip_cap",
+                    True,
+                    (Reason("DISTANCE_WITHIN_CAP", "", SOURCE_CAP),),
+                    (used0,),
+                    {"cap_km": float(used0.value)},
+                )
         except ParameterNotInForce:
-            used = None
+            rule = None
+    used: UsedParameter | None = rule.parameters[0] if rule is not None else None
     cap = None if used is None else float(used.value)
-    over = cap is not None and value is not None and value > cap
-    code = _cap_codes(km_s, day is not None, used is not None, over, _truthy(over_cap_permitted))
+    if rule is not None:
+        code = _FROM_DISTANCE[rule.reasons[0].code]
+    else:
+        code = _cap_codes(km_s, day is not None, False, False, permitted)
+    over = code[0] in ("TRIP_OVER_CAP", "TRIP_OVER_CAP_PERMITTED")
     texts = {
         "TRIP_WITHIN_CAP": f"single trip {value} km is within the cap of {cap} km",
         "TRIP_OVER_CAP": f"single trip {value} km is over the cap of {cap} km",
@@ -455,6 +480,14 @@ def check_single_trip_cap(
         parameters=() if used is None else (used,),
         details=details,
     )
+
+
+#: The codes of :func:`transport.distance.check_single_trip_cap` as the formal check names them.
+_FROM_DISTANCE: dict[str, _CODE] = {
+    "DISTANCE_WITHIN_CAP": ("TRIP_WITHIN_CAP", None),
+    "DISTANCE_OVER_CAP": ("TRIP_OVER_CAP", "0613"),
+    "DISTANCE_OVER_CAP_APPROVED": ("TRIP_OVER_CAP_PERMITTED", None),
+}
 
 
 # --- duplicates -------------------------------------------------------------------------------

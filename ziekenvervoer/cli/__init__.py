@@ -23,7 +23,7 @@ def _root() -> None:
 
 
 # Command modules, each with a ``register(app)`` function. Add a module here to add commands.
-COMMAND_MODULES: tuple[str, ...] = ("route", "quote", "betaaldatum", "download", "serve")
+COMMAND_MODULES: tuple[str, ...] = ("route", "quote", "betaaldatum", "download", "serve", "audit")
 
 
 def _register() -> None:
