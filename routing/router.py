@@ -32,6 +32,7 @@ from routing.errors import (
     GeocodeNotFound,
     InvalidQuery,
     NoRoute,
+    RoutingError,
     ZiekenvervoerError,
 )
 from routing.maps import read_map
@@ -376,7 +377,14 @@ class Router:
         """
         h = self.locate(home, "home")
         t = self.locate(treatment, "treatment")
-        return Trip(outbound=self.route(h, t), inbound=self.route(t, h))
+        try:
+            return Trip(outbound=self.route(h, t), inbound=self.route(t, h))
+        except RoutingError as exc:
+            # name the trip's own fields: the home and the treatment address
+            exc.field = {"origin": "home", "destination": "treatment"}.get(
+                exc.field or "", exc.field
+            )
+            raise
 
     def matrix(self, origins: list[PointLike], destinations: list[PointLike]) -> pd.DataFrame:
         """Fastest-route distance and duration from every origin to every destination.

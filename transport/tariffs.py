@@ -32,6 +32,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -233,6 +234,15 @@ class TariffTable:
         """Whether any row is marked as an example (invented figures)."""
         return any(r.example for r in self.rows)
 
+    @cached_property
+    def _carrier_index(self) -> dict[str, list[TariffRow]]:
+        """Carrier rows by normalised name (built once; a batch looks carriers up many times)."""
+        index: dict[str, list[TariffRow]] = {}
+        for r in self.rows:
+            if r.kind == "carrier":
+                index.setdefault(_key(r.name), []).append(r)
+        return index
+
     @classmethod
     def example(cls) -> TariffTable:
         """Return the example table shipped with the package (invented figures)."""
@@ -309,7 +319,7 @@ class TariffTable:
         TariffNotFound
             When the table does not know the carrier, or has no tariff for it on that date.
         """
-        rows = [r for r in self.rows if r.kind == "carrier" and _key(r.name) == _key(name)]
+        rows = self._carrier_index.get(_key(name), [])
         if not rows:
             known = sorted({r.name for r in self.rows if r.kind == "carrier"})
             raise TariffNotFound(
