@@ -32,7 +32,6 @@ from routing.errors import (
     GeocodeNotFound,
     InvalidQuery,
     NoRoute,
-    RoutingError,
     ZiekenvervoerError,
 )
 from routing.maps import read_map
@@ -280,10 +279,16 @@ class Router:
         NoRoute
             When no car route connects the two points.
         """
-        o_loc = self.locate(origin, "origin")
-        d_loc = self.locate(destination, "destination")
-        o_snaps = self._snaps(o_loc, "origin")
-        d_snaps = self._snaps(d_loc, "destination")
+        return self._route(origin, destination, "origin", "destination")
+
+    def _route(
+        self, origin: PointLike, destination: PointLike, o_field: str, d_field: str
+    ) -> Route:
+        """Route between two points whose inputs are called ``o_field`` and ``d_field``."""
+        o_loc = self.locate(origin, o_field)
+        d_loc = self.locate(destination, d_field)
+        o_snaps = self._snaps(o_loc, o_field)
+        d_snaps = self._snaps(d_loc, d_field)
         found = None
         for so in o_snaps:
             for sd in d_snaps:
@@ -291,9 +296,9 @@ class Router:
                 if found is not None:
                     return self._assemble(found, so, sd, o_loc, d_loc)
         raise NoRoute(
-            "no car route connects origin and destination (they lie in separate parts of the"
+            f"no car route connects {o_field} and {d_field} (they lie in separate parts of the"
             " network, e.g. behind a barrier or on roads cars may not enter)",
-            field="destination",
+            field=d_field,
         )
 
     def _assemble(
@@ -377,14 +382,10 @@ class Router:
         """
         h = self.locate(home, "home")
         t = self.locate(treatment, "treatment")
-        try:
-            return Trip(outbound=self.route(h, t), inbound=self.route(t, h))
-        except RoutingError as exc:
-            # name the trip's own fields: the home and the treatment address
-            exc.field = {"origin": "home", "destination": "treatment"}.get(
-                exc.field or "", exc.field
-            )
-            raise
+        return Trip(
+            outbound=self._route(h, t, "home", "treatment"),
+            inbound=self._route(t, h, "treatment", "home"),
+        )
 
     def matrix(self, origins: list[PointLike], destinations: list[PointLike]) -> pd.DataFrame:
         """Fastest-route distance and duration from every origin to every destination.

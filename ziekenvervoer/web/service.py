@@ -15,7 +15,6 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from routing.errors import ZiekenvervoerError
 from routing.results import Location, Trip
 from transport.errors import InvalidInput
 from transport.indications import LABELS as INDICATION_LABELS
@@ -71,27 +70,6 @@ def point_arg(point: str | LatLonIn) -> str | tuple[float, float]:
     return point
 
 
-#: The router names the points of a leg origin/destination; in a trip they are home/treatment.
-TRIP_FIELDS = {"origin": "home", "destination": "treatment"}
-
-
-def _as_trip_error(exc: ZiekenvervoerError) -> ZiekenvervoerError:
-    """Name a trip's points as the request does (home, treatment), not as a leg's.
-
-    Snapping errors arise on the outbound leg, where origin is home; a ``NoRoute`` names the
-    treatment address, the usual culprit (a point inside grounds no car may enter).
-    """
-    field = TRIP_FIELDS.get(exc.field or "")
-    if field is None:
-        return exc
-    message = exc.message
-    if message.startswith(f"{exc.field} "):
-        message = field + message[len(exc.field or "") :]
-    exc.field, exc.message = field, message
-    exc.args = (message,)
-    return exc
-
-
 def trip_dict(trip: Trip, geometry: bool = True) -> dict[str, Any]:
     """Return a trip as the API shows it (both legs, loaded km, the map)."""
     out = trip.to_dict(geometry=geometry)
@@ -132,10 +110,7 @@ class Service:
     # --- routing --------------------------------------------------------------------------------
 
     def _trip(self, home: str | LatLonIn, treatment: str | LatLonIn) -> Trip:
-        try:
-            return self.router.trip(point_arg(home), point_arg(treatment))
-        except ZiekenvervoerError as exc:
-            raise _as_trip_error(exc) from None
+        return self.router.trip(point_arg(home), point_arg(treatment))
 
     def route(self, body: RouteIn) -> dict[str, Any]:
         """Route origin -> destination; optionally with the near-tie sensitivity."""
