@@ -141,10 +141,14 @@ def _customize(  # type: ignore[no-untyped-def]
         t = up_ptr[x + 1]
         for i in range(s, t):
             y = up[i]
-            # y -> x is the backward direction of arc i; x -> y its forward direction
+            # y -> x is the backward direction of arc i; x -> y its forward direction. The upper
+            # neighbours of x above y are all upper neighbours of y (the contracted graph is
+            # chordal), and both lists are sorted: walk y's list alongside instead of searching.
+            e = up_ptr[y]
             for j in range(i + 1, t):
                 z = up[j]
-                e = _find(up_ptr, up, y, z)
+                while up[e] < z:
+                    e += 1
                 if bw_w[i] < W_INF and fw_w[j] < W_INF:
                     c = np.int64(bw_w[i]) + np.int64(fw_w[j])
                     if c < fw_w[e]:
