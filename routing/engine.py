@@ -127,27 +127,6 @@ class DijkstraEngine:
         path.reverse()
         return PathResult(best, tuple(path), src_of[best_from], best_j)
 
-    def one_to_all(self, sources: list[tuple[int, int]], reverse: bool = False) -> np.ndarray:
-        """Weights from the sources to every state (``reverse``: from every state to them).
-
-        Returns an int64 array with -1 for unreachable states. With ``reverse=True`` the value at a
-        state is the weight from the *end* of that state to the end of a source state.
-        """
-        from scipy.sparse import csr_matrix
-        from scipy.sparse.csgraph import dijkstra
-
-        net = self.network
-        n = net.n_states
-        # one extra node feeds the sources with their initial weights (+1 so zero stays an arc)
-        a_from, a_to = (net.arc_to, net.arc_from) if reverse else (net.arc_from, net.arc_to)
-        rows = np.concatenate([a_from, np.full(len(sources), n)])
-        cols = np.concatenate([a_to, [s for s, _ in sources]])
-        vals = np.concatenate([net.arc_weight_ms, [w + 1 for _, w in sources]]).astype(float)
-        g = csr_matrix((vals, (rows, cols)), shape=(n + 1, n + 1))
-        d = dijkstra(g, directed=True, indices=n)
-        out = np.where(np.isfinite(d[:n]), d[:n] - 1, -1).astype(np.int64)
-        return out
-
 
 class CCHEngine:
     """Customizable contraction hierarchy on the edge-based graph (see :mod:`routing.cch`).
