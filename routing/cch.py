@@ -83,7 +83,7 @@ def _contract(n, lo_ptr, lo_nbr):  # type: ignore[no-untyped-def]
             parent[v] = p
             child_next[v] = child_head[p]
             child_head[p] = v
-    return up_ptr, up[: up_ptr[n]].copy(), parent
+    return up_ptr, up, parent
 
 
 @njit(cache=True)
@@ -113,14 +113,15 @@ def _customize(  # type: ignore[no-untyped-def]
     shortcut, or -1 for an input arc.
     """
     m = len(up)
-    fw_w = np.full(m, W_INF, dtype=np.int32)
-    bw_w = np.full(m, W_INF, dtype=np.int32)
-    fw_t = np.zeros(m, dtype=np.float32)
-    bw_t = np.zeros(m, dtype=np.float32)
-    fw_l = np.zeros(m, dtype=np.float32)
-    bw_l = np.zeros(m, dtype=np.float32)
-    fw_mid = np.full(m, -1, dtype=np.int32)
-    bw_mid = np.full(m, -1, dtype=np.int32)
+    # the result arrays themselves (two rows each), written in place: no second copy at the end
+    w_out = np.full((2, m), W_INF, dtype=np.int32)
+    t_out = np.zeros((2, m), dtype=np.float32)
+    l_out = np.zeros((2, m), dtype=np.float32)
+    mid_out = np.full((2, m), -1, dtype=np.int32)
+    fw_w, bw_w = w_out[0], w_out[1]
+    fw_t, bw_t = t_out[0], t_out[1]
+    fw_l, bw_l = l_out[0], l_out[1]
+    fw_mid, bw_mid = mid_out[0], mid_out[1]
     for k in range(len(tail)):
         a = tail[k]
         b = head[k]
@@ -163,18 +164,6 @@ def _customize(  # type: ignore[no-untyped-def]
                         bw_t[e] = bw_t[j] + fw_t[i]
                         bw_l[e] = bw_l[j] + fw_l[i]
                         bw_mid[e] = x
-    w_out = np.empty((2, m), dtype=np.int32)
-    w_out[0] = fw_w
-    w_out[1] = bw_w
-    t_out = np.empty((2, m), dtype=np.float32)
-    t_out[0] = fw_t
-    t_out[1] = bw_t
-    l_out = np.empty((2, m), dtype=np.float32)
-    l_out[0] = fw_l
-    l_out[1] = bw_l
-    mid_out = np.empty((2, m), dtype=np.int32)
-    mid_out[0] = fw_mid
-    mid_out[1] = bw_mid
     return w_out, t_out, l_out, mid_out
 
 
@@ -577,7 +566,7 @@ class CCH:
     """
 
     #: Arrays that make up a built hierarchy (saved by :mod:`routing.store`).
-    ARRAYS = ("order", "rank", "parent", "up_ptr", "up", "arc_lo", "w", "t", "l", "mid")
+    ARRAYS = ("order", "rank", "parent", "up_ptr", "up", "w", "t", "l", "mid")
 
     def __init__(self, **arrays: np.ndarray) -> None:
         self.order = arrays["order"]
@@ -585,7 +574,8 @@ class CCH:
         self.parent = arrays["parent"]
         self.up_ptr = arrays["up_ptr"]
         self.up = arrays["up"]
-        self.arc_lo = arrays["arc_lo"]
+        # lower end of every arc, derived from the CSR index (not saved)
+        self.arc_lo = np.repeat(np.arange(len(self.order), dtype=np.int32), np.diff(self.up_ptr))
         self.w = arrays["w"]
         self.t = arrays["t"]
         self.l = arrays["l"]
@@ -636,8 +626,11 @@ class CCH:
         srt = np.argsort(lo, kind="stable")
         lo_ptr = np.searchsorted(lo[srt], np.arange(n + 1)).astype(np.int64)
         lo_nbr = hi[srt].astype(np.int32)
-        up_ptr, up, parent = _contract(n, lo_ptr, lo_nbr)
-        arc_lo = np.repeat(np.arange(n, dtype=np.int32), np.diff(up_ptr))
+        up_ptr, buf, parent = _contract(n, lo_ptr, lo_nbr)
+        m = int(up_ptr[n])
+        # the contraction grows its buffer by doubling: keep a tight copy when much is unused
+        up = buf[:m].copy() if len(buf) > 1.1 * m else buf[:m]
+        del buf
         w = np.asarray(weight, dtype=np.int64)
         if len(w) and w.max() >= W_INF:
             raise ValueError("arc weight too large for the hierarchy (>= 2**31 ms)")
@@ -651,7 +644,7 @@ class CCH:
             np.asarray(duration, dtype=np.float32)[keep],
             np.asarray(length, dtype=np.float32)[keep],
         )
-        return cls(order=order, rank=rank, parent=parent, up_ptr=up_ptr, up=up, arc_lo=arc_lo,
+        return cls(order=order, rank=rank, parent=parent, up_ptr=up_ptr, up=up,
                    w=w2, t=t2, l=l2, mid=mid2)  # fmt: skip
 
     @property

@@ -30,7 +30,7 @@ from routing.profile import CarProfile
 from routing.results import MapIdentity
 
 #: Bump when the saved arrays or their meaning change.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 SUFFIX = ".zvengine"
 
 _ARRAYS = (
