@@ -54,12 +54,15 @@ column                     meaning
 ``computed_km``            loaded km recomputed: (outbound_m + inbound_m) / 1000, unrounded
 ``km_difference``          declared - computed km
 ``km_difference_pct``      that difference in % of the computed km
-``accepted_km``            km the amount is computed on (declared, or computed when over-declared)
+``accepted_km``            km the amount is computed on: the declared km; the computed km when
+                           over-declared; ``max(declared, computed)`` when the declared km are
+                           the computed km rounded (:mod:`transport.audit_rules`)
 ``corrected_km``           for ``KM_OVER_DECLARED``: the computed km
 ``declared_amount_value``  the declared amount as read (exact decimal text)
 ``due_eur``                the most the rules allow for the accepted km (2 decimals)
 ``payable_eur``            what to pay under the verdict: declared (accept), corrected or declared
-                           when lower (adjust), ``0.00`` (reject); empty when not computable
+                           when lower (adjust), ``0.00`` (reject); empty when not computable (an
+                           ``adjust`` without an amount due, e.g. a taxi without a tariff table)
 ``corrected_amount_eur``   for ``AMOUNT_OVER_DUE``: the amount due
 ``outbound_m``,            metres of each leg (home -> treatment, treatment -> home)
 ``inbound_m``
@@ -67,8 +70,9 @@ column                     meaning
 ``inbound_s``
 ``home_snap_out_m`` ...    snap distances: ``home_snap_out_m``, ``treatment_snap_out_m``,
                            ``treatment_snap_in_m``, ``home_snap_in_m``
-``home_precision``,        geocode precision of each end (``point`` for coordinates)
-``treatment_precision``
+``home_precision``,        geocode precision of each end (``point`` for coordinates); a
+``treatment_precision``    ``postcode4`` end stops the km comparison, a ``postcode6`` end is
+                           flagged (see :mod:`transport.audit_reasons`)
 ``home_geocoder``,         the provider that located each end
 ``treatment_geocoder``
 ``route_error_at``         ``home``/``treatment`` when a routing error concerns one end
@@ -78,6 +82,24 @@ column                     meaning
 ``parameters``             parameter versions used: ``name=value@since`` joined by ``;``
 ``tariff_source``          the tariff rows used (taxi)
 =========================  =====================================================================
+
+Malformed input lines
+---------------------
+A row marked by :func:`ziekenvervoer.io.read_table` (column ``row_error``: the CSV line had more
+or fewer fields than the header) is rejected with ``PARSE_ROW`` and nothing else: its values may
+sit in the wrong columns, so it takes no part in the duplicate check, the trips or the ride
+count, and its input values are left out of the output (a shifted name or address could land in
+a column that is otherwise copied). ``row_number``, ``row_error`` and ``source_line`` say where
+it is. Rows in = rows out.
+
+Summary
+-------
+``rows_in``/``rows_out``; ``verdicts`` (accept + adjust + reject = rows) and, apart from them,
+``review`` (rows a person should look at, whatever their verdict); ``reasons`` and ``vektis``
+counts; ``km`` sums; ``amounts_eur``: ``declared`` (all rows with an amount), ``payable`` (the
+sum of ``payable_eur``), ``rows_without_payable`` and ``declared_without_payable`` (rows with an
+empty ``payable_eur``, left out of ``payable``) and ``difference`` (declared - payable over the
+rows that have a payable amount); trips, map, parameters, reference files, tolerance, ``today``.
 
 Reproducibility
 ---------------
@@ -107,12 +129,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from routing.results import Precision
 from transport.audit_columns import (
     ColumnMapping,
     ResolvedColumns,
     code_text,
     insured_key,
     is_missing,
+    km_rounding,
     parse_amount,
     parse_coordinate,
     parse_flag,
@@ -146,6 +170,8 @@ from transport.tariffs import Mode, TariffTable
 from transport.workdays import parse_date
 
 DEFAULT_CHUNK_SIZE = 5_000
+#: Passed through like any input column; kept on a malformed row (see ``ziekenvervoer.io``).
+SOURCE_LINE = "source_line"
 
 #: Audit columns, in output order, with their dtype.
 AUDIT_COLUMNS: dict[str, str] = {
@@ -318,6 +344,14 @@ def _places(df: pd.DataFrame, cols: ResolvedColumns, end: str) -> tuple[list[str
     return status, keys
 
 
+def _malformed(df: pd.DataFrame, cols: ResolvedColumns) -> np.ndarray:
+    """Whether each row is a malformed input line (a non-empty ``row_error``)."""
+    values = _column(df, cols, "row_error")
+    if values is None:
+        return np.zeros(len(df), dtype=bool)
+    return np.array(per_distinct(values, lambda v: not is_missing(v)), dtype=bool)
+
+
 def key_frame(df: pd.DataFrame, cols: ResolvedColumns, first_row: int = 1) -> pd.DataFrame:
     """Return the key columns of the global pass for rows numbered from ``first_row``.
 
@@ -334,6 +368,9 @@ def key_frame(df: pd.DataFrame, cols: ResolvedColumns, first_row: int = 1) -> pd
     home_s, home_k = _places(df, cols, "home")
     treat_s, treat_k = _places(df, cols, "treatment")
     auth = per_distinct(df[cols.fields["authorisation_number"]].to_numpy(dtype=object), code_text)
+    for i in np.flatnonzero(_malformed(df, cols)):  # PARSE_ROW: takes part in nothing
+        bsn[i] = days[i] = auth[i] = home_k[i] = treat_k[i] = None
+        home_s[i] = treat_s[i] = "invalid"
     columns = {
         "row_number": np.arange(first_row, first_row + n, dtype=np.int64),
         "bsn_key": bsn,
@@ -471,6 +508,8 @@ class AuditContext:
 
 
 _FORMAL_REJECT_PASS = frozenset({"BSN_OK", "AGB_OK", "DATES_OK"})
+#: Float slack of the rounding test (km): 10.45 - 10.4 is 0.0500000000000007 in binary.
+_ROUNDING_SLACK = 1e-9
 
 
 def _parse_codes(
@@ -539,6 +578,8 @@ def audit_chunk(df: pd.DataFrame, facts: pd.DataFrame, ctx: AuditContext) -> pd.
 
     mode_s, modes = _statuses(_optional(df, cols, "mode", parse_mode))
     km_s, kms = _statuses(_optional(df, cols, "declared_km", parse_km))
+    km_half = _optional(df, cols, "declared_km", km_rounding)
+    malformed = _malformed(df, cols)
     amount_s, amounts = _statuses(_optional(df, cols, "declared_amount", parse_amount))
     contracted_s, contracted = _statuses(_optional(df, cols, "carrier_contracted", parse_flag))
     policy_s, policies = _statuses(_optional(df, cols, "policy_type", parse_policy))
@@ -607,7 +648,10 @@ def audit_chunk(df: pd.DataFrame, facts: pd.DataFrame, ctx: AuditContext) -> pd.
     )["single_trip_cap_codes"].to_numpy(dtype=object)
 
     # km tolerance (vectorised)
-    declared_km = np.array([k if s == "ok" else np.nan for s, k in zip(km_s, kms, strict=True)])
+    declared_km = np.array(
+        [k if s == "ok" else np.nan for s, k in zip(km_s, kms, strict=True)], dtype=float
+    )
+    declared_km[malformed] = np.nan
     with np.errstate(invalid="ignore", divide="ignore"):
         diff = declared_km - computed
         diff_pct = np.where(computed > 0, diff / computed * 100.0, np.nan)
@@ -624,17 +668,20 @@ def audit_chunk(df: pd.DataFrame, facts: pd.DataFrame, ctx: AuditContext) -> pd.
     }  # fmt: skip
     tol_eur = opts.tolerance.eur
     for i in range(n):
-        try:
-            codes, extra = _row(
-                ctx, i, modes[i], mode_s[i], km_s[i], kms[i], amount_s[i], amounts[i],
-                home_s[i], treat_s[i], contracted_s[i], contracted[i], policy_s[i], policies[i],
-                indication_s[i], indications[i], carrier_names[i], agbs[i], days[i],
-                bsn_keys[i], auth_numbers[i], int(ride_no[i]), dup_codes[i], bsn_codes[i],
-                agb_codes[i], date_codes[i], cap[i], evidence[i], computed[i],
-                bool(over[i]), bool(under[i]), tol_eur,
-            )  # fmt: skip
-        except Exception:  # a batch never dies on one row
-            codes, extra = ("INTERNAL_ERROR",), {}
+        if malformed[i]:
+            codes, extra = ("PARSE_ROW",), {}
+        else:
+            try:
+                codes, extra = _row(
+                    ctx, i, modes[i], mode_s[i], km_s[i], kms[i], amount_s[i], amounts[i],
+                    home_s[i], treat_s[i], contracted_s[i], contracted[i], policy_s[i],
+                    policies[i], indication_s[i], indications[i], carrier_names[i], agbs[i],
+                    days[i], bsn_keys[i], auth_numbers[i], int(ride_no[i]), dup_codes[i],
+                    bsn_codes[i], agb_codes[i], date_codes[i], cap[i], evidence[i], computed[i],
+                    bool(over[i]), bool(under[i]), tol_eur, km_half[i],
+                )  # fmt: skip
+            except Exception:  # a batch never dies on one row
+                codes, extra = ("INTERNAL_ERROR",), {}
         verdict, joined, vektis, texts, review = ctx.outcome(codes)
         res["verdict"][i] = verdict
         res["reason_codes"][i] = joined
@@ -659,6 +706,7 @@ def audit_chunk(df: pd.DataFrame, facts: pd.DataFrame, ctx: AuditContext) -> pd.
         out["insured_key"] = per_distinct(
             df[col["bsn"]].to_numpy(dtype=object), lambda v: insured_key(v, salt)
         )
+        out["insured_key"][malformed] = None
     for name in ("verdict", "reason_codes", "vektis_codes", "reasons"):
         out[name] = res[name]
     out["review"] = np.array(res["review"], dtype=bool)
@@ -697,6 +745,11 @@ def audit_chunk(df: pd.DataFrame, facts: pd.DataFrame, ctx: AuditContext) -> pd.
         {"row_number": facts["row_number"].to_numpy(dtype=np.int64)}, index=df.index
     )
     passthrough = df[list(names)].rename(columns=names)
+    if malformed.any():  # values of a malformed line may sit in the wrong (copied) column
+        keep = {names[c] for c in (col.get("row_error"), SOURCE_LINE) if c in names}
+        blank = [c for c in passthrough.columns if c not in keep]
+        passthrough = passthrough.astype({c: object for c in blank})
+        passthrough.loc[malformed, blank] = None
     audit_part = pd.DataFrame(
         {c: _typed(v, AUDIT_COLUMNS[c], df.index) for c, v in out.items()}, index=df.index
     )
@@ -722,7 +775,7 @@ def _row(
     carrier_name: str | None, agb: str | None, day: dt.date | None, bsn_key: str | None,
     auth_number: str | None, ride_number: int, dup_code: str, bsn_codes: str, agb_codes: str,
     date_codes: str, cap_codes: str, ev: TripEvidence | None, computed: float, over: bool,
-    under: bool, tol_eur: Decimal,
+    under: bool, tol_eur: Decimal, km_half: float | None = None,
 ) -> tuple[tuple[str, ...], dict[str, Any]]:  # fmt: skip
     """Return the reason codes and amounts of one row (everything but the verdict)."""
     opts = ctx.options
@@ -794,15 +847,28 @@ def _row(
                 codes.append(c)
         if day is not None and (cap_used := ctx.cap_parameter(day)) is not None:
             used.append(cap_used)
-        # km
-        if km_s == "ok":
+        # km: a location coarser than an address never drives a correction
+        ends = (ev.home_precision, ev.treatment_precision)
+        coarse = Precision.POSTCODE4 in ends
+        postcode6 = not coarse and Precision.POSTCODE6 in ends
+        if km_s == "ok" and coarse:
+            codes.append("KM_NOT_VERIFIABLE_COARSE_LOCATION")
+            accepted = km
+        elif km_s == "ok":
             if over:
                 codes.append("KM_OVER_DECLARED")
+                if postcode6:
+                    codes.append("KM_CORRECTED_AT_POSTCODE6")
                 accepted = computed
                 extra["corrected_km"] = computed
             else:
                 codes.append("KM_UNDER_DECLARED" if under else "KM_WITHIN_TOLERANCE")
                 accepted = km
+                if postcode6:
+                    codes.append("KM_COMPARED_AT_POSTCODE6")
+                elif km_half is not None and abs(km - computed) <= km_half + _ROUNDING_SLACK:
+                    # the declared km are the computed km rounded: the price may rest on either
+                    accepted = max(km, computed)
         elif is_pt and km_s == "missing":
             codes.append("KM_NOT_DECLARED")
             accepted = computed
@@ -868,16 +934,26 @@ class AuditResult:
     geometry: Any = None
 
     def write(self, output: str | Path, geometry: str | Path | None = None) -> Path:
-        """Write the rows (CSV/Excel/Parquet) and optionally the geometry, each atomically."""
-        from transport.audit_trips import write_geometry_atomic
-        from ziekenvervoer.io import write_table_atomic
+        """Write the rows (CSV/Excel/Parquet) and optionally the geometry, each atomically.
 
-        path = write_table_atomic(self.rows, output)
+        The rows get the usual file mode (``0666`` less the umask: they hold no personal data);
+        the geometry, whose routes start at the insured's home, ``0600``. Both paths are checked
+        before anything is written.
+        """
+        from transport.audit_trips import geometry_driver, write_geometry_atomic
+        from ziekenvervoer.io import check_output, write_table_atomic
+
+        check_output(output)
         if geometry is not None:
             if self.geometry is None:
                 raise InvalidInput(
                     "no geometry was kept: run the audit with geometry=True", field="geometry"
                 )
+            geometry_driver(geometry)
+            check_output(geometry, inputs=[output], suffixes=[Path(geometry).suffix.lower()],
+                         field="geometry")  # fmt: skip
+        path = write_table_atomic(self.rows, output)
+        if geometry is not None:
             write_geometry_atomic(self.geometry, geometry)
         return path
 
@@ -896,6 +972,7 @@ def audit(
     progress: Callable[[int], None] | None = None,
     salt: str | bytes | None = None,
     geometry: bool = False,
+    options: AuditOptions | None = None,
 ) -> AuditResult:
     """Audit transport declarations: a verdict per row with reasons and evidence, and a summary.
 
@@ -926,6 +1003,10 @@ def audit(
         Key of the ``insured_key`` column (at least 8 characters); without it no such column.
     geometry : bool
         Keep the route lines (``AuditResult.geometry``).
+    options : AuditOptions, optional
+        Options already made by :func:`make_options` for these columns (so that a caller can
+        report a bad column or reference file before it starts a progress bar); then the option
+        arguments above must be left out, and ``geometry`` comes from ``options.keep_geometry``.
 
     Returns
     -------
@@ -939,17 +1020,32 @@ def audit(
     """
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise InvalidInput("chunk_size must be a whole number >= 1", field="chunk_size")
-    options = make_options(
-        declarations.columns,
-        today=today,
-        tolerance=tolerance,
-        parameters=parameters,
-        tariffs=tariffs,
-        authorisations=authorisations,
-        mapping=mapping,
-        salt=salt,
-        keep_geometry=geometry,
-    )
+    if options is None:
+        options = make_options(
+            declarations.columns,
+            today=today,
+            tolerance=tolerance,
+            parameters=parameters,
+            tariffs=tariffs,
+            authorisations=authorisations,
+            mapping=mapping,
+            salt=salt,
+            keep_geometry=geometry,
+        )
+    else:
+        given = {
+            "authorisations": authorisations, "tariffs": tariffs, "parameters": parameters,
+            "tolerance": tolerance, "today": today, "mapping": mapping, "salt": salt,
+        }  # fmt: skip
+        extra = [k for k, v in given.items() if v is not None] + (["geometry"] if geometry else [])
+        if extra:
+            raise InvalidInput(
+                f"pass either options or {', '.join(extra)}, not both", field="options"
+            )
+        known = {*options.columns.personal, *options.columns.passthrough}
+        if {str(c) for c in declarations.columns} != known:
+            raise InvalidInput("the options were made for other columns", field="options")
+        geometry = options.keep_geometry
     ctx = AuditContext.create(options, router)
     n = len(declarations)
     bounds = list(range(0, n, chunk_size)) or [0]
@@ -1012,8 +1108,11 @@ def partial_summary(rows: pd.DataFrame) -> dict[str, Any]:
     params: set[str] = set()
     for joined in rows["parameters"].dropna().unique():
         params.update(p for p in str(joined).split(";") if p)
+    unpaid = rows["payable_eur"].isna()
     return {
         "rows": len(rows),
+        "rows_without_payable": int(unpaid.sum()),
+        "amount_declared_without_payable": money(rows.loc[unpaid, "declared_amount_value"]),
         "verdicts": dict(Counter(rows["verdict"])),
         "review": int(rows["review"].sum()),
         "reasons": dict(reasons),
@@ -1038,7 +1137,8 @@ def merge_summaries(parts: list[dict[str, Any]]) -> dict[str, Any]:
     params: set[str] = set()
     out = {"rows": 0, "review": 0, "km_rows": 0, "km_declared_mm": 0, "km_computed_mm": 0}
     out["km_accepted_mm"] = 0
-    declared = payable = Decimal(0)
+    out["rows_without_payable"] = 0
+    declared = payable = unpaid = Decimal(0)
     for p in parts:
         for k in out:
             out[k] += p[k]
@@ -1049,12 +1149,14 @@ def merge_summaries(parts: list[dict[str, Any]]) -> dict[str, Any]:
         params.update(p["parameters"])
         declared += Decimal(p["amount_declared"])
         payable += Decimal(p["amount_payable"])
+        unpaid += Decimal(p["amount_declared_without_payable"])
     return {
         **out,
         "verdicts": dict(verdicts),
         "reasons": dict(reasons),
         "amount_declared": str(declared),
         "amount_payable": str(payable),
+        "amount_declared_without_payable": str(unpaid),
         "trips_routed": sorted(routed),
         "trips_failed": sorted(failed - routed),
         "parameters": sorted(params),
@@ -1085,6 +1187,7 @@ def finish_summary(
             vektis[r["vektis"]] += r["count"]
     declared_amount = Decimal(merged["amount_declared"])
     payable = Decimal(merged["amount_payable"])
+    unpaid = Decimal(merged["amount_declared_without_payable"])
     tariffs = options.tariffs
     return {
         "rows_in": merged["rows"],
@@ -1103,7 +1206,9 @@ def finish_summary(
         "amounts_eur": {
             "declared": eur_json(declared_amount),
             "payable": eur_json(payable),
-            "difference": eur_json(declared_amount - payable),
+            "difference": eur_json(declared_amount - unpaid - payable),
+            "rows_without_payable": merged["rows_without_payable"],
+            "declared_without_payable": eur_json(unpaid),
         },
         "trips": {
             "routed": len(merged["trips_routed"]),

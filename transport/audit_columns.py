@@ -51,6 +51,10 @@ canonical name             required  meaning (accepted aliases)
 ``indication``             no        indication category (``dialysis``, ``oncology``, ...;
                                      ``indicatie``), compared with the authorisation's
 ``over_cap_permitted``     no        the insurer permitted a trip over 200 km (yes/no)
+``row_error``              no        set by :func:`ziekenvervoer.io.read_table` on a malformed
+                                     CSV line (too many or too few fields): a non-empty value
+                                     rejects the row with ``PARSE_ROW`` (its values may sit in
+                                     the wrong columns, so no other check runs on it)
 =========================  ========  ==========================================================
 
 "one of": each end of the ride needs its coordinates or its text; a row may use either, and
@@ -175,6 +179,7 @@ COLUMN_SPECS: tuple[ColumnSpec, ...] = (
     ColumnSpec("policy_type", "natura or restitutie", ("polisvorm", "polis")),
     ColumnSpec("indication", "indication category", ("indicatie",)),
     ColumnSpec("over_cap_permitted", "insurer permitted a trip over the cap", ()),
+    ColumnSpec("row_error", "malformed input line (set by the reader)", ()),
 )
 
 SPECS: dict[str, ColumnSpec] = {s.name: s for s in COLUMN_SPECS}
@@ -398,6 +403,29 @@ def parse_km(value: Any) -> tuple[str, float | None]:
     return "ok", km
 
 
+def km_rounding(value: Any) -> float | None:
+    """Return half a unit of the last digit a km figure is written with, or ``None``.
+
+    ``"10.4"`` -> 0.05, ``"10"`` -> 0.5, ``"10,40"`` -> 0.005; a float is taken as its shortest
+    repr (``10.4`` -> 0.05). A declared figure ``x`` is then a rounding of any km within
+    ``x +- km_rounding(x)``. ``None`` for missing, non-numeric or exponent notation.
+    """
+    if is_missing(value) or isinstance(value, bool):
+        return None
+    if isinstance(value, int | np.integer):
+        return 0.5
+    if isinstance(value, float | np.floating):
+        text = repr(float(value))
+    else:
+        text = str(value).strip().replace(",", ".")
+    m = _PLAIN_NUMBER.fullmatch(text)
+    if m is None:
+        return None
+    return 0.5 * 10.0 ** -len(m.group(1) or "")
+
+
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.(\d*))?")
+
 #: Amounts from this many euro up are read as invalid (no ride costs a million).
 MAX_AMOUNT = Decimal(1_000_000)
 
@@ -538,6 +566,7 @@ __all__ = [
     "code_text",
     "insured_key",
     "is_missing",
+    "km_rounding",
     "normalise_name",
     "parse_amount",
     "parse_coordinate",

@@ -12,6 +12,27 @@ map does not cover a point, no tariff for the carrier, no fare table for public 
 verdict then rests on the checks that did run, and a person should look. A row whose loaded km
 cannot be recomputed is never accepted: without km there is nothing to pay against.
 
+Coarse locations
+----------------
+An end of the ride given as text is placed by the geocoder with a precision (``point``,
+``address``, ``postcode6``, ``postcode4``; the row's ``home_precision`` and
+``treatment_precision``). A location coarser than an address does not stand for the insured's
+door, so the recomputed km are only an estimate:
+
+* ``postcode4`` at either end (the centre of a four-digit postcode area, often kilometres from
+  the address): the declared km are not compared and never corrected. The row gets
+  ``KM_NOT_VERIFIABLE_COARSE_LOCATION`` (info, review) and the amount is checked on the
+  declared km.
+* ``postcode6`` (the centre of a six-character postcode, a street stretch): the comparison
+  runs, and the row says so: ``KM_COMPARED_AT_POSTCODE6`` (info) when the declared km stand,
+  ``KM_CORRECTED_AT_POSTCODE6`` (info, review) beside ``KM_OVER_DECLARED`` when the
+  correction would change the verdict.
+
+A malformed input line (``PARSE_ROW``: more or fewer fields than the header, marked by
+:func:`ziekenvervoer.io.read_table`) is rejected with that code alone: its values may sit in
+the wrong columns, so no other check runs on it and its input values are not copied to the
+output.
+
 The formal checks' codes (``BSN_*``, ``AGB_*``, dates, ``DUPLICATE``, ``TRIP_*``) are those of
 :mod:`transport.checks`; passing formal codes are not repeated in a row's codes.
 
@@ -72,6 +93,9 @@ def _i(text: str, review: bool = False) -> ReasonInfo:
 
 REASONS: dict[str, ReasonInfo] = {
     # --- the row could not be read ----------------------------------------------------------
+    "PARSE_ROW": _r(
+        "the input line has more or fewer fields than the header (see row_error): not audited"
+    ),
     "PARSE_MODE_MISSING": _r("transport mode is missing"),
     "PARSE_MODE_INVALID": _r("transport mode is not taxi, own_car or public_transport"),
     "PARSE_DECLARED_KM_MISSING": _r("declared km are missing"),
@@ -152,6 +176,20 @@ REASONS: dict[str, ReasonInfo] = {
         "adjust",
     ),
     "KM_NOT_DECLARED": _i("public transport: no km declared, none compared"),
+    "KM_NOT_VERIFIABLE_COARSE_LOCATION": _i(
+        "an end of the ride is only known to its four-digit postcode area (postcode4): the "
+        "declared km were not compared and are kept",
+        True,
+    ),
+    "KM_COMPARED_AT_POSTCODE6": _i(
+        "an end of the ride is only known to its six-character postcode (postcode6): the km "
+        "comparison is approximate"
+    ),
+    "KM_CORRECTED_AT_POSTCODE6": _i(
+        "the km correction rests on a location known only to its six-character postcode "
+        "(postcode6): confirm it",
+        True,
+    ),
     # --- amount ------------------------------------------------------------------------------
     "AMOUNT_OK": _i("declared amount within what the rules allow for the accepted km"),
     "AMOUNT_OVER_DUE": ReasonInfo(

@@ -24,13 +24,27 @@ Under-declared km beyond the same tolerance are paid as declared and reported
 Amount
 ------
 The amount due is what :func:`~transport.tariffs.check_rate` allows for the *accepted* km (the
-declared km when within tolerance, else the computed km): taxi at the carrier's tariff (an
-uncontracted carrier capped at 80 % of the average contracted tariff under natura, 100 % of the
-market-conform tariff under restitutie), own car at the km rate of the ride date, public
-transport at the declared fare (no fare table). The eigen bijdrage is not deducted: it depends
-on the insured's whole year and is settled with the insured, not the declarer. A declared
-amount above the amount due (by more than ``Tolerance.eur``) is corrected to it
+declared km when within tolerance, else the computed km; see the rounding rule below): taxi at
+the carrier's tariff (an uncontracted carrier capped at 80 % of the average contracted tariff
+under natura, 100 % of the market-conform tariff under restitutie), own car at the km rate of
+the ride date, public transport at the declared fare (no fare table). The eigen bijdrage is
+not deducted: it depends on the insured's whole year and is settled with the insured, not the
+declarer. A declared amount above the amount due (by more than ``Tolerance.eur``) is corrected to it
 (``AMOUNT_OVER_DUE``, Vektis 0611); a lower one is paid as declared.
+
+Rounded km (why ``Tolerance.eur`` defaults to 0.00)
+---------------------------------------------------
+Declared km are usually a rounding of a route planner's km (``quote`` shows 10.4 km for a
+10.416 km trip) while the price is computed on the unrounded km (10.416 x 0.40 = 4.17, against
+10.4 x 0.40 = 4.16). So when the declared km are the recomputed km *rounded to the digits they
+are written with* (``|declared - computed| <= half a unit of the last digit``, see
+:func:`transport.audit_columns.km_rounding`: 10.4 stands for 10.35-10.45), the price may rest on
+the unrounded km, and the accepted km are ``max(declared, computed)``. The amount due then
+covers a price on either figure, for every mode and tariff, without a blanket amount tolerance:
+a declared amount above what the rules allow for the recomputed trip is still corrected, by the
+cent. Not when an end is located coarser than an address (postcode6, postcode4): the computed
+km are then only an estimate. ``Tolerance.eur`` (``--tolerance-eur``) stays available for other
+rounding habits; it is per ride.
 """
 
 from __future__ import annotations
@@ -207,6 +221,14 @@ def read_authorisations(source: str | Path | pd.DataFrame | AuthorisationBook) -
                 f"cannot read authorisations file {path.name}", field="authorisations"
             ) from exc
         name, sha = path.name, file_sha256(path)
+    if "row_error" in frame.columns:  # marked by ziekenvervoer.io.read_table: a malformed line
+        errors = frame["row_error"].to_numpy(dtype=object)
+        for i, err in enumerate(errors, start=1):
+            if not is_missing(err):
+                raise InvalidInput(
+                    f"authorisations file {name}, data row {i}: malformed ({err}); fix the file",
+                    field="authorisations",
+                )
     by_norm = {normalise_name(c): c for c in frame.columns}
     cols: dict[str, str] = {}
     for canon, aliases in AUTH_COLUMNS.items():

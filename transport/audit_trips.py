@@ -11,8 +11,8 @@ the trimmed text for an address) and routed *from the keys themselves*, so the a
 only on the key, never on which row came first: a chunked, a parallel and a single run agree.
 
 Route geometry is kept only on request (:func:`trip_geometry_frame` for disputes) and written with
-:func:`write_geometry_atomic` (GeoPackage or GeoJSON). It shows where an insured lives: handle the
-file as the personal data it is.
+:func:`write_geometry_atomic` (GeoPackage or GeoJSON). It shows where an insured lives: the file
+is written readable by its owner only (``0600``); handle it as the personal data it is.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -245,10 +246,34 @@ def trip_geometry_frame(
 GPKG_FIXED_DATE = "2000-01-01T00:00:00.000Z"
 
 
+#: Geometry file types and their GDAL drivers.
+GEOMETRY_DRIVERS = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON"}
+
+
+def geometry_driver(path: str | Path) -> str:
+    """Return the GDAL driver for a geometry file name (check it before a run).
+
+    Raises
+    ------
+    InvalidInput
+        For a suffix other than ``.gpkg``, ``.geojson`` or ``.json``.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in GEOMETRY_DRIVERS:
+        raise InvalidInput(
+            f"unknown geometry file type {suffix or '(none)'}: use .gpkg or .geojson",
+            field="geometry",
+        )
+    return GEOMETRY_DRIVERS[suffix]
+
+
 def write_geometry_atomic(gdf: Any, path: str | Path) -> Path:
     """Write route geometry to ``.gpkg`` or ``.geojson`` via a temporary file and a rename.
 
-    The GeoPackage gets a fixed timestamp (``OGR_CURRENT_DATE``) so reruns give the same bytes.
+    The routes start at the insured's home, so the file is personal data: it is written with mode
+    ``0600`` (owner only), inside a private temporary folder (``0700``) in the target's folder,
+    so that no other user can read it at any moment. The GeoPackage gets a fixed timestamp
+    (``OGR_CURRENT_DATE``) so reruns give the same bytes.
 
     Raises
     ------
@@ -256,38 +281,33 @@ def write_geometry_atomic(gdf: Any, path: str | Path) -> Path:
         For another suffix.
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    drivers = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON"}
-    if suffix not in drivers:
-        raise InvalidInput(
-            f"unknown geometry file type {suffix or '(none)'}: use .gpkg or .geojson",
-            field="geometry",
-        )
+    driver = geometry_driver(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
-    os.close(fd)
-    Path(tmp).unlink()  # the GDAL drivers create the file themselves
+    folder = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))  # mode 0700
+    tmp = folder / f"routes{path.suffix.lower()}"  # the GDAL drivers create the file themselves
     try:
         import pyogrio
 
         old = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": GPKG_FIXED_DATE})
         try:
-            gdf.to_file(tmp, driver=drivers[suffix], engine="pyogrio", layer="routes")
+            gdf.to_file(tmp, driver=driver, engine="pyogrio", layer="routes")
         finally:
             pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old})
+        os.chmod(tmp, 0o600)
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     return path
 
 
 __all__ = [
+    "GEOMETRY_DRIVERS",
     "GPKG_FIXED_DATE",
     "TripCache",
     "TripEvidence",
     "error_code",
+    "geometry_driver",
     "trip_geometry_frame",
     "write_geometry_atomic",
 ]

@@ -204,8 +204,12 @@ def test_uncontracted_taxi_capped_by_reference_tariff(router, homes):
     # example table: Taxi Vrij 4.50 + 2.60/km per leg; natura cap 80 % of Twente average
     # contracted 2.75 + 2.00/km; restitutie cap 100 % of Twente market-conform 4.00 + 2.45/km
     price = Decimal("4.50") * 2 + Decimal("2.60") * declared
-    natura = Decimal("0.8") * (Decimal("2.75") * 2 + Decimal("2.00") * declared)
-    restitutie = min(price, Decimal("4.00") * 2 + Decimal("2.45") * declared)
+    # the declared km are the computed km rounded: the amount due rests on the larger of the two
+    basis = max(declared, Decimal(repr(km)))
+    natura = Decimal("0.8") * (Decimal("2.75") * 2 + Decimal("2.00") * basis)
+    restitutie = min(
+        Decimal("4.50") * 2 + Decimal("2.60") * basis, Decimal("4.00") * 2 + Decimal("2.45") * basis
+    )
     q = Decimal("0.01")
     base = {
         "carrier": "Voorbeeld Taxi Vrij",

@@ -36,15 +36,25 @@ def _euro(text: str) -> Any:
     return amount
 
 
-def _summary_tables(summary: dict[str, Any]) -> list[Table]:
-    n = max(summary["rows_out"], 1)
+def _share(count: int, n: int) -> str:
+    return f"{100 * count / n:.1f} %" if n else "-"
+
+
+def _summary_tables(summary: dict[str, Any]) -> list[Table | str]:
+    n = summary["rows_out"]
     verdicts = Table(title="Verdicts", title_justify="left")
     verdicts.add_column("verdict")
     verdicts.add_column("rows", justify="right")
     verdicts.add_column("share", justify="right")
     for name, count in summary["verdicts"].items():
-        verdicts.add_row(name, f"{count:,}", f"{100 * count / n:.1f} %")
-    verdicts.add_row("review", f"{summary['review']:,}", f"{100 * summary['review'] / n:.1f} %")
+        verdicts.add_row(name, f"{count:,}", _share(count, n))
+    verdicts.add_section()
+    verdicts.add_row("total", f"{n:,}", _share(n, n))
+    # review is not a verdict: a row of any verdict may need a person's look
+    review = (
+        f"[bold]To review[/] (any verdict, not a fourth one): {summary['review']:,} of {n:,} rows "
+        f"({_share(summary['review'], n)})"
+    )
 
     reasons = Table(title="Reasons", title_justify="left")
     for col, justify in (("code", "left"), ("Vektis", "left"), ("effect", "left")):
@@ -66,13 +76,18 @@ def _summary_tables(summary: dict[str, Any]) -> list[Table]:
     totals.add_row("km accepted (accept + adjust)", f"{km['accepted']:,.1f}")
     totals.add_row("amount declared", f"€ {money['declared']}")
     totals.add_row("amount payable under the verdicts", f"€ {money['payable']}")
+    if money["rows_without_payable"]:
+        totals.add_row(
+            "rows without a payable amount (not in the sum above; amount declared)",
+            f"{money['rows_without_payable']:,} (€ {money['declared_without_payable']})",
+        )
     totals.add_row(
         "distinct trips routed / failed",
         f"{summary['trips']['routed']:,} / {summary['trips']['failed']:,}",
     )
     m = summary["map"]
     totals.add_row("map", f"{m['source']}@{m['sha256'][:12]} profile {m['profile']}")
-    return [verdicts, reasons, totals]
+    return [verdicts, review, reasons, totals]
 
 
 def register(app: typer.Typer) -> None:
@@ -163,13 +178,18 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Audit a declarations file: verdicts (accept, adjust, reject) with reasons and evidence.
 
-        The output (written atomically) holds no BSN, name, address or home coordinates.
+        The output (written atomically) holds no BSN, name, address or home coordinates. Options,
+        columns and reference files are checked before the map is loaded; the output may not be
+        one of the input files. A CSV that is not UTF-8 is read as Windows-1252, and a malformed
+        line becomes a rejected row (PARSE_ROW); the summary says so.
         """
-        from transport.audit import Tolerance
+        from transport.audit import Tolerance, make_options
         from transport.audit import audit as run_audit
+        from transport.audit_trips import geometry_driver
         from transport.parameters import ParameterSet
-        from ziekenvervoer.io import read_table
+        from ziekenvervoer.io import check_output, read_table_info
 
+        inputs = [input_file, authorisations, tariffs, mapping]
         try:
             tolerance = Tolerance(
                 km=tolerance_km,
@@ -182,27 +202,37 @@ def register(app: typer.Typer) -> None:
                 from transport.workdays import parse_date
 
                 day = parse_date(today, field="today")
-            declarations = read_table(input_file)
+            check_output(output_file, inputs=inputs)
+            if geometry is not None:
+                geometry_driver(geometry)
+                check_output(
+                    geometry,
+                    inputs=[*inputs, output_file],
+                    suffixes=[geometry.suffix.lower()],
+                    field="geometry",
+                )
+            table = read_table_info(input_file)
+            declarations = table.frame
+            options = make_options(
+                declarations.columns,
+                today=day or dt.date.today(),
+                tolerance=tolerance,
+                parameters=ParameterSet(parameters) if parameters else None,
+                tariffs=tariffs,
+                authorisations=authorisations,
+                mapping=mapping,
+                salt=salt,
+                keep_geometry=geometry is not None,
+            )
         except ZiekenvervoerError as exc:
             fail(exc, as_json)
         router = load_router(
             map_file, as_json, addresses=addresses, pc4=pc4, hospitals=hospitals, online=online
         )
         started = time.perf_counter()
-        kwargs: dict[str, Any] = {
-            "authorisations": authorisations,
-            "tariffs": tariffs,
-            "parameters": ParameterSet(parameters) if parameters else None,
-            "tolerance": tolerance,
-            "today": day or dt.date.today(),
-            "mapping": mapping,
-            "chunk_size": chunk_size,
-            "salt": salt,
-            "geometry": geometry is not None,
-        }
         try:
             if as_json:
-                result = run_audit(declarations, router, **kwargs)
+                result = run_audit(declarations, router, chunk_size=chunk_size, options=options)
             else:
                 with Progress(
                     "[progress.description]{task.description}",
@@ -215,8 +245,9 @@ def register(app: typer.Typer) -> None:
                     result = run_audit(
                         declarations,
                         router,
+                        chunk_size=chunk_size,
+                        options=options,
                         progress=lambda n: bar.update(task, completed=n),
-                        **kwargs,
                     )
             result.write(output_file, geometry)
         except ZiekenvervoerError as exc:
@@ -225,6 +256,7 @@ def register(app: typer.Typer) -> None:
         summary = result.summary
         data = {
             "summary": summary,
+            "input": {"file": input_file.name, **table.to_dict()},
             "output": str(output_file),
             "geometry": str(geometry) if geometry else None,
             "run": {
@@ -234,15 +266,21 @@ def register(app: typer.Typer) -> None:
         }
 
         def render() -> None:
-            for table in _summary_tables(summary):
-                console.print(table)
+            for t in _summary_tables(summary):
+                console.print(t)
+            for note in table.notes:
+                console.print(f"[yellow]Note:[/] {note}.")
             if summary["authorisation_note"]:
                 console.print(f"[yellow]Note:[/] {summary['authorisation_note']}.")
             if summary["tariffs"] and summary["tariffs"]["example"]:
                 console.print("[yellow]Note:[/] the tariff table holds EXAMPLE (invented) figures.")
             console.print(
                 f"{summary['rows_out']:,} rows written to {output_file}"
-                + (f", routes to {geometry}" if geometry else "")
+                + (
+                    f", routes to {geometry} (personal data: readable by you only)"
+                    if geometry
+                    else ""
+                )
                 + f" in {elapsed:.1f} s."
             )
 

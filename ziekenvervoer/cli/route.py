@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
+import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
@@ -21,7 +23,12 @@ from ziekenvervoer.cli._common import (
     load_router,
 )
 from ziekenvervoer.cli._output import console, emit, fail
-from ziekenvervoer.io import read_table, write_table_atomic
+from ziekenvervoer.io import (
+    ROW_ERROR_COLUMN,
+    check_output,
+    read_table_info,
+    write_table_atomic,
+)
 
 
 def _route_table(title: str, r: Route) -> Table:
@@ -139,9 +146,25 @@ def register(app: typer.Typer) -> None:
         map_file: MapOption = None,
         as_json: JsonOption = False,
     ) -> None:
-        """Route every row of a file; rows in = rows out, failures get their reason in `error`."""
+        """Route every row of a file; rows in = rows out, failures get their reason in `error`.
+
+        The output may not be the input file. A CSV that is not UTF-8 is read as Windows-1252; a
+        malformed line (more or fewer fields than the header) is kept as a row with its reason in
+        `error` and is not routed.
+        """
+        from routing.router import PAIR_COLUMNS
+
         try:
-            pairs = read_table(input_file)
+            check_output(output_file, inputs=[input_file])
+            table = read_table_info(input_file)
+            pairs = table.frame
+            missing = [c for c in PAIR_COLUMNS if c not in pairs.columns]
+            if missing:
+                raise InvalidQuery(
+                    f"the input needs the columns {', '.join(PAIR_COLUMNS)};"
+                    f" missing: {', '.join(missing)}",
+                    field="input",
+                )
         except ZiekenvervoerError as exc:
             fail(exc, as_json)
         router = load_router(map_file, as_json)
@@ -158,6 +181,7 @@ def register(app: typer.Typer) -> None:
                 ) as bar:
                     task = bar.add_task("routing", total=len(pairs))
                     out = router.routes(pairs, progress=lambda n: bar.update(task, completed=n))
+            out = _unroute_malformed(out)
             write_table_atomic(out, output_file)
         except (InvalidQuery, MapError) as exc:
             fail(exc, as_json)
@@ -168,13 +192,36 @@ def register(app: typer.Typer) -> None:
             "routed": len(out) - n_err,
             "errors": n_err,
             "output": str(output_file),
+            "input": {"file": input_file.name, **table.to_dict()},
             "map": router.map.to_dict(),
         }
 
         def render() -> None:
+            for note in table.notes:
+                console.print(f"[yellow]Note:[/] {note}.")
             console.print(
                 f"{summary['rows_out']} rows written to {output_file}: "
                 f"{summary['routed']} routed, {n_err} with an error (see column 'error')."
             )
 
         emit(summary, as_json, render)
+
+
+def _unroute_malformed(out: pd.DataFrame) -> pd.DataFrame:
+    """Give rows of malformed input lines their reason in ``error`` and no route.
+
+    Their values may sit in the wrong columns, so a route computed from them means nothing.
+    """
+    if ROW_ERROR_COLUMN not in out.columns:
+        return out
+    errors = out[ROW_ERROR_COLUMN].to_numpy(dtype=object)
+    bad = np.array([isinstance(e, str) and e.strip() != "" for e in errors], dtype=bool)
+    if not bad.any():
+        return out
+    out = out.copy()
+    for col in ("distance_m", "duration_s", "snap_origin_m", "snap_dest_m"):
+        out.loc[bad, col] = np.nan
+    out.loc[bad, "error"] = [
+        f"InvalidQuery: malformed input line, not routed ({e})" for e in errors[bad]
+    ]
+    return out
