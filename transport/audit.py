@@ -768,6 +768,11 @@ def _typed(values: Any, dtype: str, index: pd.Index) -> pd.Series:
     return pd.Series(np.asarray(values, dtype=dtype), index=index)
 
 
+def _exact_km(ev: TripEvidence) -> Decimal:
+    """Return the loaded km of a routed trip as exact decimals of each leg, as ``quote`` does."""
+    return Decimal(repr(ev.outbound_m)) / 1000 + Decimal(repr(ev.inbound_m)) / 1000
+
+
 def _row(
     ctx: AuditContext, i: int, mode: Mode | None, mode_s: str, km_s: str, km: float | None,
     amount_s: str, amount: Decimal | None, home_s: str, treat_s: str, contracted_s: str,
@@ -886,7 +891,7 @@ def _row(
         result = ctx.rates.amount(
             mode,
             day,
-            Decimal(repr(float(accepted))),
+            _exact_km(ev) if accepted == computed else Decimal(repr(float(accepted))),
             carrier_ref=carrier_ref,
             contracted=contracted,
             policy_type=policy,

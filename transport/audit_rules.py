@@ -127,7 +127,7 @@ class Tolerance:
         """Whether ``deviation`` (>= 0, km) lies beyond the tolerance for ``computed`` km."""
         with np.errstate(invalid="ignore"):
             over_abs = deviation > self.km
-            over_pct = deviation > computed * (self.pct / 100.0)
+            over_pct = deviation > computed * self.pct / 100.0  # as written: pct % of computed
         return (over_abs & over_pct) if self.rule == "either" else (over_abs | over_pct)
 
     def to_dict(self) -> dict[str, Any]:

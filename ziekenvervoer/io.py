@@ -272,12 +272,13 @@ def _parse_csv(f: IO[str], name: str, suffix: str) -> tuple[pd.DataFrame, str, i
         _add(rows, lines, errors, fields, start, len(header))
     assert header is not None  # the first non-blank line exists
     columns = _dedup(header)
-    frame = pd.DataFrame(rows, columns=columns, dtype=object)
+    # dtype=str: as pandas.read_csv(dtype=str) gives (object in pandas 2, str in pandas 3)
+    frame = pd.DataFrame(rows, columns=columns, dtype=str)
     if not rows:
-        frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+        frame = pd.DataFrame({c: pd.Series([], dtype=str) for c in columns})
     bad = sum(1 for e in errors if e)
     if bad:
-        frame[ROW_ERROR_COLUMN] = pd.Series(errors, dtype=object, index=frame.index)
+        frame[ROW_ERROR_COLUMN] = pd.Series(errors, dtype=str, index=frame.index)
         frame[SOURCE_LINE_COLUMN] = pd.Series(lines, dtype="int64", index=frame.index)
     return frame, delimiter, bad
 
@@ -375,7 +376,7 @@ def _excel_safe(df: pd.DataFrame) -> pd.DataFrame:
 
     out = df.copy()
     for col in out.columns:
-        if out[col].dtype == object:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
             out[col] = [
                 ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) if isinstance(v, str) else v
                 for v in out[col]

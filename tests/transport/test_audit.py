@@ -619,3 +619,192 @@ def test_cap_and_rates_come_from_the_parameters(router, homes):
     old = audit(frame([row(home, ride_date="2023-05-01")]), router, today=TODAY)
     assert "AMOUNT_PARAMETER_NOT_IN_FORCE" in codes(old, 0)
     assert bool(old.rows["review"].iloc[0])
+
+
+# --- coarse locations do not drive a km correction ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pc4_router():
+    from routing.geocode import build_geocoder
+
+    geocoder = build_geocoder(pc4=shared_path("geo", "pc4.geojson"))
+    return Router.from_file(shared_path("osm", "hengelo.osm.pbf"), geocoder=geocoder)
+
+
+def test_postcode4_location_keeps_the_declared_km(pc4_router, router, homes):
+    # the QA case: a full address placed at its PC4 centre, 10.4 km declared, 2.58 km routed
+    df = frame([row(HOSPITAL, declared_km="10.4", declared_amount="4.16")])
+    df = df.drop(columns=["home_lat", "home_lon"])
+    df["home_address"] = ["Torenlaan 5, 7555 AB Hengelo"]
+    res = audit(df, pc4_router, today=TODAY)
+    r = res.rows.iloc[0]
+    assert r["home_precision"] == "postcode4"
+    assert r["computed_km"] < 5  # the PC4 centre lies close to the hospital
+    assert "KM_NOT_VERIFIABLE_COARSE_LOCATION" in codes(res, 0)
+    assert "KM_OVER_DECLARED" not in codes(res, 0)
+    assert r["verdict"] == "accept" and bool(r["review"])
+    assert r["accepted_km"] == 10.4 and np.isnan(r["corrected_km"])
+    assert r["due_eur"] == "4.16" and r["payable_eur"] == "4.16"
+    assert REASONS["KM_NOT_VERIFIABLE_COARSE_LOCATION"].effect == "info"
+    # a coarse treatment place counts the same; the amount is still checked on the declared km
+    df2 = frame([row(homes[0], declared_km="10.4", declared_amount="9.00")])
+    df2 = df2.drop(columns=["treatment_lat", "treatment_lon"])
+    df2["treatment_address"] = ["7555"]
+    res2 = audit(df2, pc4_router, today=TODAY)
+    assert res2.rows["treatment_precision"].iloc[0] == "postcode4"
+    assert "KM_NOT_VERIFIABLE_COARSE_LOCATION" in codes(res2, 0)
+    assert "AMOUNT_OVER_DUE" in codes(res2, 0) and res2.rows["due_eur"].iloc[0] == "4.16"
+
+
+class Postcode6:
+    """A geocoder that places every text at a fixed point with precision postcode6."""
+
+    def __init__(self, point):
+        self.point = point
+
+    def geocode(self, text, field=None):
+        from routing.results import Location, Precision
+
+        return Location(self.point[0], self.point[1], Precision.POSTCODE6, "stub-pc6")
+
+
+def test_postcode6_location_is_compared_and_named(homes):
+    router6 = Router.from_file(shared_path("osm", "hengelo.osm.pbf"), geocoder=Postcode6(homes[1]))
+    km = true_km(router6, homes[1])
+    rows = [
+        row(HOSPITAL, declared_km=f"{km:.1f}", declared_amount="0.01"),
+        row(HOSPITAL, declared_km=f"{km + 3:.1f}", declared_amount="0.01", ride_date="2025-03-04"),
+    ]
+    df = frame(rows).drop(columns=["home_lat", "home_lon"])
+    df["home_address"] = ["1234 AB 5", "1234 AB 5"]
+    res = audit(df, router6, today=TODAY)
+    assert list(res.rows["home_precision"]) == ["postcode6", "postcode6"]
+    assert codes(res, 0)[1:3] == ["KM_WITHIN_TOLERANCE", "KM_COMPARED_AT_POSTCODE6"]
+    assert res.rows["verdict"].iloc[0] == "accept" and not res.rows["review"].iloc[0]
+    assert codes(res, 1)[1:3] == ["KM_OVER_DECLARED", "KM_CORRECTED_AT_POSTCODE6"]
+    assert res.rows["verdict"].iloc[1] == "adjust" and bool(res.rows["review"].iloc[1])
+    assert res.rows["corrected_km"].iloc[1] == pytest.approx(km, abs=1e-9)
+
+
+# --- a quoted price on unrounded km is not one cent over ------------------------------------
+
+
+def test_price_on_the_unrounded_km_of_rounded_declared_km_stands(router, homes):
+    from routing.results import km_display
+    from transport.quote import QuoteRequest, quote
+
+    rows, due = [], []
+    for i, home in enumerate(homes):
+        trip = router.trip(home, HOSPITAL)
+        q = quote(QuoteRequest(dates=[dt.date(2025, 3, 3)], indication="dialysis",
+                               mode="own_car", trip=trip))  # fmt: skip
+        price = q.rides[0].price_eur  # 0.40 x the unrounded km, rounded to cents
+        shown = Decimal(f"{km_display(trip.loaded_m):.1f}")  # what quote shows, copied
+        # the rules allow the larger of the prices on the shown and on the unrounded km
+        due.append(max(price, (Decimal("0.40") * shown).quantize(Decimal("0.01"), ROUND_HALF_UP)))
+        for j, amount in enumerate((price, due[i] + Decimal("0.01"))):
+            rows.append(row(home, declaration_id=f"H{i}-{j}", declared_km=str(shown),
+                            declared_amount=str(amount),
+                            ride_date=f"2025-03-{3 + 2 * i + j:02d}"))  # fmt: skip
+    res = audit(frame(rows), router, today=TODAY)
+    r = res.rows.set_index("declaration_id")
+    for i, home in enumerate(homes):
+        km = true_km(router, home)
+        assert r.loc[f"H{i}-0", "verdict"] == "accept", i
+        assert "AMOUNT_OK" in r.loc[f"H{i}-0", "reason_codes"]
+        assert r.loc[f"H{i}-0", "due_eur"] == str(due[i])
+        assert r.loc[f"H{i}-0", "accepted_km"] == pytest.approx(max(km, round(km, 1)), abs=1e-9)
+        # one cent more than the rules allow is still corrected
+        assert r.loc[f"H{i}-1", "verdict"] == "adjust", i
+        assert r.loc[f"H{i}-1", "corrected_amount_eur"] == str(due[i])
+    # the QA case: 10.416 km quoted at 4.17, declared as 10.4 km and 4.17
+    assert r.loc["H0-0", "declared_amount"] == "4.17" and r.loc["H0-0", "declared_km"] == "10.4"
+
+
+def test_km_not_rounded_from_the_route_are_priced_as_declared(router, homes):
+    # 10.40 km (two decimals) is not 10.4159 rounded: the amount is due on 10.40 km
+    assert round(true_km(router, homes[0]), 2) != 10.40
+    res = audit(frame([row(homes[0], declared_km="10.40", declared_amount="4.17")]), router,
+                today=TODAY)  # fmt: skip
+    assert res.rows["accepted_km"].iloc[0] == 10.4
+    assert res.rows["due_eur"].iloc[0] == "4.16"
+    assert "AMOUNT_OVER_DUE" in codes(res, 0)
+    assert Tolerance().eur == Decimal("0.00")  # no blanket amount tolerance
+
+
+# --- malformed input lines ----------------------------------------------------------------------
+
+
+def test_a_malformed_line_is_rejected_alone_and_its_values_not_copied(router, homes):
+    rows = [
+        row(homes[0], declaration_id="A"),
+        row(homes[0], declaration_id="B", naam="x", declared_km="Jansen", ride_date="2025-03-03"),
+        row(homes[0], declaration_id="C", ride_date="2025-03-03"),  # duplicate of A, not of B
+        row(homes[1], declaration_id="D", ride_date="2025-03-05"),
+    ]
+    df = frame(rows)
+    df["row_error"] = ["", "line 3: 19 fields, the header has 17", "", ""]
+    df["source_line"] = [2, 3, 4, 5]
+    res = audit(df, router, today=TODAY, salt="a-secret-salt", chunk_size=2)
+    r = res.rows
+    assert len(r) == 4 and list(r["row_number"]) == [1, 2, 3, 4]
+    assert r["reason_codes"].iloc[1] == "PARSE_ROW"
+    assert r["verdict"].iloc[1] == "reject" and r["payable_eur"].iloc[1] == "0.00"
+    assert r["declaration_id"].iloc[1] is None and r["declared_km"].iloc[1] is None
+    assert r["row_error"].iloc[1].startswith("line 3") and r["source_line"].iloc[1] == 3
+    assert r["insured_key"].iloc[1] is None and pd.isna(r["trip_id"].iloc[1])
+    assert "Jansen" not in r.to_csv()
+    assert r["duplicate_of_row"].iloc[2] == 1  # the malformed row takes part in nothing
+    assert list(r["verdict"].iloc[[0, 3]]) == ["accept", "accept"]
+    assert res.summary["reasons"][0]["code"] in REASONS
+    assert {x["code"]: x["count"] for x in res.summary["reasons"]}["PARSE_ROW"] == 1
+
+
+def test_authorisations_file_with_a_malformed_line_is_a_typed_error(router, homes, tmp_path):
+    path = tmp_path / "machtigingen.csv"
+    path.write_text(
+        "number,indication,mode,valid_from,valid_to\n"
+        "M1,dialysis,own_car,2025-01-01,2025-12-31\n"
+        "M2,dialysis,own_car,2025-01-01,2025-12-31,extra\n"
+    )
+    with pytest.raises(InvalidInput) as exc:
+        audit(frame([row(homes[0])]), router, today=TODAY, authorisations=path)
+    assert "data row 2" in exc.value.message and "malformed" in exc.value.message
+
+
+# --- summary: rows without a payable amount --------------------------------------------------
+
+
+def test_summary_counts_rows_without_a_payable_amount(router, homes):
+    rows = [
+        row(homes[0], declaration_id="taxi", mode="taxi", declared_km="30",
+            declared_amount="50.00"),  # over-declared, no tariff table: no amount due
+        row(homes[0], declaration_id="car", declared_km="10.4", declared_amount="4.00",
+            ride_date="2025-03-04"),
+    ]  # fmt: skip
+    res = audit(frame(rows), router, today=TODAY)
+    r = res.rows
+    assert r["verdict"].iloc[0] == "adjust" and r["payable_eur"].iloc[0] is None
+    money = res.summary["amounts_eur"]
+    assert money["rows_without_payable"] == 1
+    assert money["declared_without_payable"] == "50.00"
+    assert money["declared"] == "54.00" and money["payable"] == "4.00"
+    assert money["difference"] == "0.00"  # over the rows with a payable amount
+
+
+# --- options made before the run ----------------------------------------------------------------
+
+
+def test_options_made_up_front(router, homes):
+    from transport.audit import make_options
+
+    df = frame([row(homes[0])])
+    opts = make_options(df.columns, today=TODAY, salt="a-secret-salt")
+    a = audit(df, router, options=opts)
+    b = audit(df, router, today=TODAY, salt="a-secret-salt")
+    pd.testing.assert_frame_equal(a.rows, b.rows)
+    with pytest.raises(InvalidInput, match="not both"):
+        audit(df, router, options=opts, today=TODAY)
+    with pytest.raises(InvalidInput, match="other columns"):
+        audit(df.drop(columns=["naam"]), router, options=opts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
 import pytest
 
 from transport.audit_columns import (
@@ -112,3 +113,16 @@ def test_insured_key_is_keyed_and_normalised():
     assert a != insured_key("111222333", b"salt-two")
     assert "111222333" not in a and len(a) == 16
     assert insured_key(None, b"salt-one") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "half"),
+    [("10.4", 0.05), ("10", 0.5), (" 10,40 ", 0.005), (10.4, 0.05), (10, 0.5), ("10.", 0.5),
+     (np.float64(7.25), 0.005), ("1e1", None), ("tien", None), ("", None), (None, None),
+     (True, None)],
+)  # fmt: skip
+def test_km_rounding_is_half_a_unit_of_the_last_digit(value, half):
+    from transport.audit_columns import km_rounding
+
+    got = km_rounding(value)
+    assert got == (None if half is None else pytest.approx(half))
