@@ -8,6 +8,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.web.conftest import HOME, ZGT, quote_body
 
@@ -504,3 +506,152 @@ def test_openapi_and_docs_are_served_locally(client):
     docs = client.get("/docs").text
     assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs
     assert "cdn" not in docs.lower() and "https://" not in docs
+
+
+# --- point errors and content types -------------------------------------------------------------
+
+
+POINT_FORMS_WORDS = ("'lat,lon'", "{lat, lon}")
+
+
+@pytest.mark.parametrize(
+    ("home", "field", "words"),
+    [
+        ({"lat": 91, "lon": 6}, "home.lat", ("latitude must lie in [-90, 90]",)),
+        ({"lat": -90.000001, "lon": 6}, "home.lat", ("latitude must lie in [-90, 90]",)),
+        ({"lat": 52, "lon": 200}, "home.lon", ("longitude must lie in [-180, 180]",)),
+        ({"lat": 52, "lon": -180.5}, "home.lon", ("longitude must lie in [-180, 180]",)),
+        ({"lat": 52}, "home.lon", ("home.lon is required",)),
+        ({"lat": "north", "lon": 6}, "home.lat", ("valid number",)),
+        ({"lat": 52, "lon": 6, "alt": 3}, "home.alt", ("not permitted",)),
+        (5, "home", POINT_FORMS_WORDS),
+        ([52.28, 6.79], "home", POINT_FORMS_WORDS),
+        (True, "home", POINT_FORMS_WORDS),
+        ("", "home", ("must not be empty", *POINT_FORMS_WORDS)),
+        ("   ", "home", ("must not be empty", *POINT_FORMS_WORDS)),
+        ("x" * 301, "home", ("at most 300 characters", *POINT_FORMS_WORDS)),
+    ],
+)  # fmt: skip
+def test_point_errors_name_the_field_and_what_to_fix(client, home, field, words):
+    """One clear message per bad point, not one per member of the ``str | {lat, lon}`` union."""
+    for path, body in (
+        ("/api/trip", {"home": home, "treatment": ZGT}),
+        ("/api/quote", quote_body(home=home)),
+        ("/api/hardheid", {"months": 6, "per_week": 2, "home": home, "treatment": ZGT}),
+    ):
+        res = client.post(path, json=body)
+        assert res.status_code == 400, (path, res.text)
+        err = res.json()
+        assert err["code"] == "InvalidInput" and err["field"] == field, (path, err)
+        assert err["message"].startswith(field), err
+        for word in words:
+            assert word in err["message"], (path, err)
+        for noise in ("Input should be a valid string", "more problem", "Value error",
+                      "constrained-str", "LatLon", "Text"):  # fmt: skip
+            assert noise not in err["message"], (path, err)
+
+
+def test_route_point_errors_use_origin_and_destination(client):
+    res = client.post("/api/route", json={"origin": HOME, "destination": {"lat": 52, "lon": 181}})
+    assert res.status_code == 400
+    assert res.json()["field"] == "destination.lon"
+
+
+def test_point_bounds_are_inclusive_and_not_a_number_is_refused(client):
+    for lat, lon in ((90, 180), (-90, -180)):
+        res = client.post("/api/trip", json={"home": {"lat": lat, "lon": lon}, "treatment": ZGT})
+        assert res.status_code == 422 and res.json()["code"] == "OutsideMap", res.text
+    for raw in (b"NaN", b"Infinity", b"-Infinity"):
+        body = b'{"home": {"lat": ' + raw + b', "lon": 6.8}, "treatment": "' + ZGT.encode() + b'"}'
+        res = client.post("/api/trip", content=body, headers={"Content-Type": "application/json"})
+        assert res.status_code == 400 and res.json()["field"] == "home.lat", res.text
+
+
+def test_text_coordinates_out_of_range_say_what_to_fix(client):
+    res = client.post("/api/trip", json={"home": "91,6.8", "treatment": ZGT})
+    assert res.status_code == 400
+    err = res.json()
+    assert err["field"] == "home" and "latitude must lie in [-90, 90]" in err["message"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"dates": ["2025-09-01"]}, None, "the request: give either dates or a series"),
+        ({"series": None, "dates": ["1800-01-01"]}, "dates.0",
+         "dates.0: date must lie between 1900-01-01 and 2100-12-31"),
+        ({"series": {"start": "2025-09-01", "weekdays": ["mon"]}}, "series",
+         "series: give exactly one of months and until"),
+    ],
+)  # fmt: skip
+def test_validator_messages_have_no_value_error_prefix(client, change, field, message):
+    res = client.post("/api/quote", json=quote_body(**change))
+    assert res.status_code == 400
+    assert res.json() == {"code": "InvalidInput", "message": message, "field": field}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Content-Type": "text/plain"},
+        {"Content-Type": "application/x-www-form-urlencoded"},  # what curl -d sends
+        {"Content-Type": "text/plain; charset=utf-8"},
+        {},  # no content type at all
+    ],
+)
+def test_a_body_that_is_not_json_gets_415_saying_send_json(client, headers):
+    body = json.dumps({"home": HOME, "treatment": ZGT}).encode()
+    for path in ("/api/trip", "/api/quote", "/api/suggest"):
+        res = client.post(path, content=body, headers=headers)
+        assert res.status_code == 415, (path, res.text)
+        err = res.json()
+        assert err["code"] == "UnsupportedMediaType" and err["field"] is None
+        assert "send JSON (Content-Type: application/json)" in err["message"]
+        assert "dictionary" not in err["message"]
+    res = client.post("/api/trip", content=body, headers={"Content-Type": "application/json"})
+    assert res.status_code == 200
+
+
+def test_json_that_is_not_an_object_or_empty(client):
+    res = client.post("/api/trip", content=b"[1, 2]", headers={"Content-Type": "application/json"})
+    assert res.status_code == 400
+    assert res.json()["message"] == "the request body must be a JSON object"
+    res = client.post("/api/trip", content=b"", headers={"Content-Type": "application/json"})
+    assert res.status_code == 400
+    assert "send JSON (Content-Type: application/json)" in res.json()["message"]
+
+
+def test_415_is_documented_for_json_bodies(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/api/route", "/api/trip", "/api/quote", "/api/hardheid", "/api/suggest"):
+        assert "415" in paths[path]["post"]["responses"], path
+    assert "415" not in paths["/api/betaaldatum"]["get"]["responses"]
+
+
+_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.integers()
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@given(home=_json | st.fixed_dictionaries({"lat": _json, "lon": _json}))
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_point_value_gets_a_clean_answer(client, home):
+    """Whatever a point holds: no server error, and an invalid one names a field under it."""
+    res = client.post("/api/trip", json={"home": home, "treatment": ZGT, "geometry": False})
+    assert res.status_code in {200, 400, 404, 422}, res.text
+    if res.status_code == 400:
+        err = res.json()
+        assert err["field"] == "home" or err["field"].startswith("home."), err
+        assert not set(err["field"]) & set("-[]"), err
+        assert "Value error" not in err["message"]
+        assert err["message"].startswith(err["field"]), err

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from routing.errors import ZiekenvervoerError
 from transport.workdays import parse_date
-from ziekenvervoer.web.errors import error_body, status_for
+from ziekenvervoer.web.errors import error_body, error_message, field_path, status_for
 from ziekenvervoer.web.models import QuoteIn
 from ziekenvervoer.web.service import Service
 
@@ -234,10 +234,8 @@ def _comma(text: str | None) -> str | None:
 def _validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
     out = []
     for err in exc.errors():
-        parts = [str(p) for p in err.get("loc", ()) if not isinstance(p, int)]
-        parts = [p for p in parts if not p[:1].isupper() and p != "str"]
-        path = ".".join(parts) or None
-        message = str(err.get("msg", "ongeldige waarde")).removeprefix("Value error, ")
+        path = field_path([p for p in err.get("loc", ()) if not isinstance(p, int)])
+        message = error_message(err)
         out.append({"field": _form_field(path), "message": message, "code": "InvalidInput"})
     return out
 
