@@ -655,3 +655,70 @@ def test_any_point_value_gets_a_clean_answer(client, home):
         assert not set(err["field"]) & set("-[]"), err
         assert "Value error" not in err["message"]
         assert err["message"].startswith(err["field"]), err
+
+
+# --- suggestions on the map first ----------------------------------------------------------------
+
+
+def test_suggestions_on_the_map_come_first(geo_client, hengelo_router):
+    """'zie' completes to Almelo and Spijkenisse before ZGT Hengelo; only Hengelo is on the map."""
+    data = geo_client.post("/api/suggest", json={"q": "zie", "limit": 8}).json()
+    got = [(s["label"], s["on_map"]) for s in data["suggestions"]]
+    assert got == [
+        ("ZGT Hengelo", True),
+        ("Ziekenhuisgroep Twente Almelo", False),  # kept, last, marked
+        ("Spijkenisse Medisch Centrum", False),
+    ]
+    west, south, east, north = hengelo_router.network.bounds
+    for s in data["suggestions"]:
+        assert s["on_map"] == (west <= s["lon"] <= east and south <= s["lat"] <= north)
+    one = geo_client.post("/api/suggest", json={"q": "zie", "limit": 1}).json()
+    assert [s["label"] for s in one["suggestions"]] == ["ZGT Hengelo"]
+
+
+@pytest.fixture(scope="module")
+def national_client(hengelo_router, tmp_path_factory):
+    """The Hengelo map with the national hospital list (89 locations) plus ZGT Hengelo."""
+    from fastapi.testclient import TestClient
+
+    from routing.geocode import build_geocoder
+    from routing.router import Router
+    from tests.conftest import shared_path
+    from tests.web.conftest import HOSPITALS
+    from ziekenvervoer.web import create_app
+
+    national = json.loads(shared_path("geo", "hospitals.json").read_text(encoding="utf-8"))
+    small = json.loads(HOSPITALS.read_text(encoding="utf-8"))
+    national["features"].append(small["features"][0])  # ZGT Hengelo, Geerdinksweg
+    path = tmp_path_factory.mktemp("hospitals") / "hospitals.geojson"
+    path.write_text(json.dumps(national), encoding="utf-8")
+    router = Router(
+        hengelo_router.network,
+        geocoder=build_geocoder(hospitals=path),
+        engine=hengelo_router.engine,
+    )
+    return TestClient(create_app(router), raise_server_exceptions=False)
+
+
+def test_national_list_suggests_the_hospital_on_the_map_first(national_client):
+    """QA's case: a Hengelo map offered Leeuwarden and Maastricht before the Hengelo hospital."""
+    for q in ("zie", "ziekenhuis", "z"):
+        data = national_client.post("/api/suggest", json={"q": q, "limit": 8}).json()
+        labels = [s["label"] for s in data["suggestions"]]
+        assert labels[0] == "ZGT Hengelo", (q, labels)
+        assert [s["on_map"] for s in data["suggestions"]] == [True] + [False] * 7
+    med = national_client.post("/api/suggest", json={"q": "medisch", "limit": 20}).json()
+    flags = {s["label"]: s["on_map"] for s in med["suggestions"]}
+    assert flags["Medisch Centrum Leeuwarden"] is False
+    assert not any(flags.values())
+
+
+@given(q=st.text(alphabet="zgtmsiekn ", min_size=1, max_size=4).filter(str.strip))
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_suggestions_never_put_an_off_map_place_first(national_client, q):
+    data = national_client.post("/api/suggest", json={"q": q, "limit": 8}).json()
+    flags = [s["on_map"] for s in data["suggestions"]]
+    assert flags == sorted(flags, reverse=True)
+    assert len({s["label"] for s in data["suggestions"]}) == len(flags) <= 8

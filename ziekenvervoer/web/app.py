@@ -48,8 +48,9 @@ the OpenStreetMap extract this server was started with.
 Errors come as `{"code", "message", "field"}` (as in OSRM and Valhalla): **400** invalid input,
 **404** address not found, **413** body too large, **415** body not JSON, **422** cannot be
 answered on this map or date (`NoSegment`, `OutsideMap`, `NoRoute`, `ParameterNotInForce`),
-**500** unexpected (no details). Amounts are strings with two decimals. Map data ©
-OpenStreetMap contributors (ODbL).
+**500** unexpected (no details). Amounts are strings with two decimals. Address suggestions
+that can be routed on this map come first (`on_map`). Map data © OpenStreetMap contributors
+(ODbL).
 """
 
 

@@ -516,6 +516,10 @@ class SuggestionOut(BaseModel):
     lon: float
     precision: str
     source: str
+    on_map: bool = Field(
+        description="Whether a route can start here on the loaded map; places on the map come "
+        "first, places off it last."
+    )
 
 
 class SuggestOut(BaseModel):
