@@ -228,10 +228,10 @@ def test_invalid_json_and_unknown_paths(client):
 def test_unexpected_error_is_a_generic_500_without_personal_data(client, monkeypatch, caplog):
     from routing.router import Router
 
-    def broken(self, home, treatment):
-        raise RuntimeError(f"cannot handle {home}")
+    def broken(self, point, field="point"):
+        raise RuntimeError(f"cannot handle {point}")
 
-    monkeypatch.setattr(Router, "trip", broken)
+    monkeypatch.setattr(Router, "locate", broken)  # every routed point is located first
     with caplog.at_level("ERROR", logger="ziekenvervoer.web"):
         res = client.post("/api/trip", json={"home": "Dorpsstraat 12 Hengelo", "treatment": ZGT})
     assert res.status_code == 500
@@ -657,7 +657,7 @@ def test_any_point_value_gets_a_clean_answer(client, home):
         assert err["message"].startswith(err["field"]), err
 
 
-# --- suggestions on the map first ----------------------------------------------------------------
+# --- suggestions on the map first; which hospital a name matched --------------------------------
 
 
 def test_suggestions_on_the_map_come_first(geo_client, hengelo_router):
@@ -722,3 +722,58 @@ def test_suggestions_never_put_an_off_map_place_first(national_client, q):
     flags = [s["on_map"] for s in data["suggestions"]]
     assert flags == sorted(flags, reverse=True)
     assert len({s["label"] for s in data["suggestions"]}) == len(flags) <= 8
+
+
+def test_outside_map_names_the_hospital_a_name_matched(national_client, geo_client):
+    """QA's case: 'ZGT' matched ZGT Almelo in the national list, silently, then OutsideMap."""
+    res = national_client.post("/api/trip", json={"home": HOME, "treatment": "ZGT Almelo"})
+    assert res.status_code == 422
+    err = res.json()
+    assert err["code"] == "OutsideMap" and err["field"] == "treatment"
+    assert "'Ziekenhuisgroep Twente Almelo'" in err["message"]
+    assert "outside the area of the loaded map (hengelo.osm.pbf)" in err["message"]
+    res = geo_client.post(
+        "/api/route", json={"origin": "Spijkenisse Medisch Centrum", "destination": ZGT}
+    )
+    assert res.status_code == 422 and res.json()["field"] == "origin"
+    assert "'Spijkenisse Medisch Centrum'" in res.json()["message"]
+    res = geo_client.post("/api/quote", json=quote_body(treatment="Spijkenisse Medisch Centrum"))
+    assert res.status_code == 422 and "'Spijkenisse Medisch Centrum'" in res.json()["message"]
+
+
+def test_shared_list_zgt_names_almelo(hengelo_router):
+    from fastapi.testclient import TestClient
+
+    from routing.geocode import build_geocoder
+    from routing.router import Router
+    from tests.conftest import shared_path
+    from ziekenvervoer.web import create_app
+
+    geocoder = build_geocoder(hospitals=shared_path("geo", "hospitals.json"))
+    router = Router(hengelo_router.network, geocoder=geocoder, engine=hengelo_router.engine)
+    res = TestClient(create_app(router)).post("/api/trip", json={"home": HOME, "treatment": "ZGT"})
+    assert res.status_code == 422
+    assert "matched the hospital 'Ziekenhuisgroep Twente Almelo'" in res.json()["message"]
+
+
+def test_outside_map_never_repeats_an_address(hengelo_router):
+    """Only hospital names are added: an address from an address table stays unnamed."""
+    from fastapi.testclient import TestClient
+
+    from routing.results import Location, Precision
+    from routing.router import Router
+    from ziekenvervoer.web import create_app
+
+    class Addresses:
+        def geocode(self, text, field="point"):
+            label = "Dorpsstraat 12, 8911 AB Leeuwarden"
+            return Location(53.2012, 5.7999, Precision.ADDRESS, "address-table", label)
+
+    router = Router(hengelo_router.network, geocoder=Addresses(), engine=hengelo_router.engine)
+    res = TestClient(create_app(router)).post(
+        "/api/trip", json={"home": "Dorpsstraat 12 Leeuwarden", "treatment": ZGT}
+    )
+    assert res.status_code == 422 and res.json()["code"] == "OutsideMap"
+    assert res.json()["field"] == "home"
+    for secret in ("Dorpsstraat", "8911", "Leeuwarden", "matched"):
+        assert secret not in res.text
