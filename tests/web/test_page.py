@@ -151,3 +151,24 @@ def test_hardship_computation_is_shown(client):
     page = parse(res.text)
     assert "3 x 3 x" in page.text["hardship-formula"]
     assert "Hardheidsclausule" in page.text["hardship-title"]
+
+
+# --- HEAD -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/docs"])
+def test_head_answers_like_get(client, path):
+    get = client.get(path)
+    head = client.head(path)
+    assert head.status_code == get.status_code == 200
+    assert head.content == b""
+    for header in ("content-type", "content-security-policy", "x-content-type-options"):
+        assert head.headers[header] == get.headers[header]
+
+
+def test_head_on_the_live_server(live_server):
+    import httpx
+
+    res = httpx.head(live_server.url + "/", timeout=10)
+    assert res.status_code == 200 and res.content == b""
+    assert res.headers["content-type"].startswith("text/html")

@@ -121,7 +121,9 @@ def create_app(
     app.include_router(api)
     app.include_router(pages)
 
-    @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+    @app.api_route(
+        "/docs", methods=["GET", "HEAD"], include_in_schema=False, response_class=HTMLResponse
+    )
     def docs(request: Request) -> HTMLResponse:
         """Swagger UI, served from this origin (the static files of fastapi-offline)."""
         return templates.TemplateResponse(request, "docs.html", {})

@@ -276,9 +276,9 @@ def _render(
     return templates.TemplateResponse(request, "index.html", context, status_code=status)
 
 
-@pages.get("/", response_class=HTMLResponse)
+@pages.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def index(request: Request) -> HTMLResponse:
-    """Show the empty form."""
+    """Show the empty form (HEAD: the same headers, no body, e.g. for a monitor)."""
     return _render(request, _defaults())
 
 
