@@ -147,16 +147,28 @@ def authorisation_for(
     command line's ``--auth-*`` options do.
     """
     from transport.authorisation import Authorisation
+    from transport.indications import Indication
+    from transport.inputs import parse_enum
+    from transport.tariffs import Mode
 
     if number is None:
         return None
     first, last = schedule_period(dates)
+    # errors name the input the user gave: the ride's indication/mode, or the authorisation's own
+    ind = (
+        parse_enum(Indication, auth_indication, "auth_indication")
+        if auth_indication
+        else parse_enum(Indication, indication, "indication")
+    )
+    md = parse_enum(Mode, auth_mode, "auth_mode") if auth_mode else parse_enum(Mode, mode, "mode")
     return Authorisation(
         number=number,
-        indication=auth_indication or indication,  # type: ignore[arg-type]
-        mode=auth_mode or mode,  # type: ignore[arg-type]
+        indication=ind,
+        mode=md,
+        # an authorisation given to start after the rides must not turn into an impossible period:
+        # the rides are then reported as outside its validity
         valid_from=valid_from or first,
-        valid_to=valid_to or last,
+        valid_to=valid_to or max(last, valid_from or last),
         carrier=carrier,
         max_rides=max_rides,
         rides_used=rides_used,
@@ -168,7 +180,7 @@ def parameter_set(
     *,
     base: ParameterSet | None = None,
     eigen_bijdrage: Number | None = None,
-    km_rate: Number | None = None,
+    km_rate: Number | Mapping[int, Number] | None = None,
 ) -> ParameterSet:
     """Return the parameter source with the overrides a user may pass for one quote.
 
@@ -180,8 +192,8 @@ def parameter_set(
         An existing parameter set to add the overrides to.
     eigen_bijdrage : number, optional
         Yearly eigen bijdrage for every year.
-    km_rate : number, optional
-        Own-car amount per km.
+    km_rate : number or {year: number}, optional
+        Own-car amount per km, for every year or per calendar year.
     """
     from transport.inputs import to_decimal
     from transport.parameters import ParameterSet
@@ -190,7 +202,9 @@ def parameter_set(
     overrides: dict[str, Any] = {}
     if eigen_bijdrage is not None:
         overrides["eigen_bijdrage"] = to_decimal(eigen_bijdrage, "eigen_bijdrage", minimum=0)
-    if km_rate is not None:
+    if isinstance(km_rate, Mapping):
+        overrides["own_car_km_rate"] = dict(year_amounts(km_rate, "km_rate"))
+    elif km_rate is not None:
         overrides["own_car_km_rate"] = to_decimal(km_rate, "km_rate", minimum=0)
     return params.with_overrides(**overrides) if overrides else params
 
