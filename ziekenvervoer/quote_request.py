@@ -28,17 +28,24 @@ if TYPE_CHECKING:
 
 
 def parse_iso_date(text: str, field: str) -> dt.date:
-    """Read ``YYYY-MM-DD`` text into a date.
+    """Read a date: ``YYYY-MM-DD``, or the Dutch ``DD-MM-YYYY`` (also with ``/`` or ``.``).
+
+    The same forms as the payment-date command and the audit accept; nothing is guessed
+    (``01-02-2026`` is 1 February).
 
     Raises
     ------
     InvalidInput
         When the text is not such a date, naming ``field``.
     """
+    from transport.workdays import parse_date
+
     try:
-        return dt.date.fromisoformat(str(text).strip())
-    except ValueError:
-        raise InvalidInput(f"{field} must be a date YYYY-MM-DD", field=field) from None
+        return parse_date(str(text).strip(), field=field)
+    except InvalidInput:
+        raise InvalidInput(
+            f"{field} must be a date YYYY-MM-DD (or DD-MM-YYYY)", field=field
+        ) from None
 
 
 def year_amounts(
@@ -70,6 +77,12 @@ def year_amounts(
     return out
 
 
+#: Longest series and most explicit dates one quote takes (the web API has the same bounds): a
+#: quote is for a course of treatment, and authorisations run for a year at most.
+MAX_SERIES_DAYS = 2 * 366
+MAX_DATES = 366
+
+
 def ride_schedule(
     *,
     dates: Sequence[dt.date] | None = None,
@@ -99,15 +112,23 @@ def ride_schedule(
             field=field,
         )
     if dates:
+        if len(dates) > MAX_DATES:
+            raise InvalidInput(f"give at most {MAX_DATES} ride dates in one quote", field=field)
         return list(dates)
     if start is not None and weekdays:
-        return WeeklySchedule(
+        schedule = WeeklySchedule(
             start=start,
             weekdays=weekdays,  # type: ignore[arg-type]
             months=months,
             until=until,
             skip=tuple(skip),
         )
+        if (schedule.last_day - schedule.start).days >= MAX_SERIES_DAYS:
+            raise InvalidInput(
+                "a series may run for at most 24 months: quote longer courses in parts",
+                field="months" if months is not None else "until",
+            )
+        return schedule
     if series:
         raise InvalidInput("a series needs a start date and at least one weekday", field="weekdays")
     raise InvalidInput(
