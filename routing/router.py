@@ -32,6 +32,7 @@ from routing.errors import (
     GeocodeNotFound,
     InvalidQuery,
     NoRoute,
+    RoutingError,
     ZiekenvervoerError,
 )
 from routing.maps import read_map
@@ -198,7 +199,19 @@ class Router:
         return Location(lat, lon, Precision.POINT, "coordinates")
 
     def _snaps(self, loc: Location, field: str) -> list[Snap]:
-        return self.snapper.snap(loc.lat, loc.lon, self.limit_m, field=field)
+        try:
+            return self.snapper.snap(loc.lat, loc.lon, self.limit_m, field=field)
+        except RoutingError as exc:
+            # a name that matched a hospital far away: say which one (hospital names are public;
+            # an address is never repeated)
+            if loc.source == "hospitals" and loc.label:
+                exc.message = (
+                    f"{exc.message}: the name matched the hospital '{loc.label}' from the hospital"
+                    " list, which cannot be routed on this map. Choose a hospital on this map or"
+                    " use a map that covers it."
+                )
+                exc.args = (exc.message,)
+            raise
 
     def _waypoint(self, snap: Snap, loc: Location) -> Waypoint:
         net = self.network

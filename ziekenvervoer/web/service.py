@@ -12,13 +12,10 @@ import datetime as dt
 import gzip
 import json
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from routing.errors import NoSegment, RoutingError
-from routing.geocode.hospitals import HospitalGeocoder
+from routing.errors import RoutingError
 from routing.results import Location, Trip
 from transport.errors import InvalidInput
 from transport.indications import LABELS as INDICATION_LABELS
@@ -79,35 +76,6 @@ def point_arg(point: str | LatLonIn) -> str | tuple[float, float]:
 SUGGEST_POOL = 100
 
 
-@contextmanager
-def naming_matched_places(located: dict[str, Location]) -> Iterator[None]:
-    """Say which hospital a name matched when its location cannot be routed on this map.
-
-    A name such as ``"ZGT"`` may match a single hospital far outside the loaded map; the
-    router's ``OutsideMap`` / ``NoSegment`` only names the field. Inside this block such an error
-    for a field whose point came from the hospital list is raised again with the hospital's name
-    added (hospital names are not personal data). Points from other sources (an address table,
-    postcodes) are never repeated.
-
-    Parameters
-    ----------
-    located : dict of str to Location
-        The located point of each input field (``"home"``, ``"treatment"``, ...).
-    """
-    try:
-        yield
-    except NoSegment as exc:
-        loc = located.get(exc.field or "")
-        if loc is None or loc.source != HospitalGeocoder.source or not loc.label:
-            raise
-        raise type(exc)(
-            f"{exc.message}: the name matched the hospital {loc.label!r} from the hospital "
-            "list, which cannot be routed on this map. Choose a hospital on this map (the "
-            "suggestions list those first) or start the server on a map that covers it.",
-            field=exc.field,
-        ) from exc
-
-
 def trip_dict(trip: Trip, geometry: bool = True) -> dict[str, Any]:
     """Return a trip as the API shows it (both legs, loaded km, the map)."""
     out = trip.to_dict(geometry=geometry)
@@ -148,21 +116,11 @@ class Service:
     # --- routing --------------------------------------------------------------------------------
 
     def _trip(self, home: str | LatLonIn, treatment: str | LatLonIn) -> Trip:
-        located = {
-            "home": self.router.locate(point_arg(home), "home"),
-            "treatment": self.router.locate(point_arg(treatment), "treatment"),
-        }
-        with naming_matched_places(located):
-            return self.router.trip(located["home"], located["treatment"])
+        return self.router.trip(point_arg(home), point_arg(treatment))
 
     def route(self, body: RouteIn) -> dict[str, Any]:
         """Route origin -> destination; optionally with the near-tie sensitivity."""
-        located = {
-            "origin": self.router.locate(point_arg(body.origin), "origin"),
-            "destination": self.router.locate(point_arg(body.destination), "destination"),
-        }
-        with naming_matched_places(located):
-            route = self.router.route(located["origin"], located["destination"])
+        route = self.router.route(point_arg(body.origin), point_arg(body.destination))
         out = route.to_dict(geometry=body.geometry)
         if body.sensitivity_s is not None:
             sens = self.router.sensitivity(route, body.sensitivity_s)
