@@ -6,7 +6,7 @@ engines used, and prints per region and kind:
 - median and 95th percentile of |ours - OSRM| / OSRM and of |ours - Valhalla| / Valhalla;
 - the share of trips within 1 % of both engines, over the trips where the engines agree within 1 %;
 - the share of all trips inside the engines' range widened by 1 % on each side;
-- the near-tie sensitivity: how often a route within 30 s of the fastest differs by more than 5 %.
+- the near-tie sensitivity: how often a route within 10 s of the fastest differs by more than 5 %.
 
 Writes the per-trip table to ``bench/results/accuracy_trips.csv`` and the summary to
 ``bench/results/accuracy.json`` (atomically). Run from the project root::
@@ -116,7 +116,7 @@ def main() -> int:
     ap.add_argument(
         "--sensitivity",
         type=float,
-        default=30.0,
+        default=10.0,
         help="seconds: also report routes this close to the fastest (0 to skip)",
     )
     args = ap.parse_args()

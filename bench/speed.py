@@ -68,7 +68,7 @@ from bench.runners import (
 from bench.sanity import print_sanity, sanity_check
 
 RESULTS_DIR = BENCH_DIR / "results"
-SYNTHETIC_SCALES: tuple[int, ...] = (10_000, 100_000, 1_000_000)
+SYNTHETIC_SCALES: tuple[int, ...] = (10_000, 100_000)
 """Node counts of the synthetic grid networks, run for our engine only (hook)."""
 
 ENGINE_ORDER = ("ours", "osrm", "osrm-http", "valhalla", "osmnx")

@@ -551,7 +551,9 @@ def download_map(
         Overpass runtime error, an incomplete answer, no roads in the area, or a place name that
         Nominatim cannot find as an area (``field="place"``).
     """
-    if (place is None) == (bbox is None):
+    if place is None and bbox is None:
+        raise InvalidQuery("give a place name (--place) or a bounding box (--bbox)", field="place")
+    if place is not None and bbox is not None:
         raise InvalidQuery("give either a place name or a bounding box, not both", field="place")
     if place is not None:
         if not isinstance(place, str) or not " ".join(place.split()):

@@ -392,20 +392,21 @@ def od_pairs(
 def to_matrix(
     table: pd.DataFrame,
     value: str = "distance_m",
-    origin: str = "origin_id",
-    dest: str = "dest_id",
+    origin: str | None = None,
+    dest: str | None = None,
 ) -> pd.DataFrame:
     """Pivot a long table of routes (one row per pair) into a matrix (origins x destinations).
 
     Parameters
     ----------
     table : pandas.DataFrame
-        For example :func:`routes_frame` of :func:`od_pairs`, or :meth:`Router.matrix` (with
-        ``origin="origin", dest="destination"``).
+        For example :func:`routes_frame` of :func:`od_pairs` (columns ``origin_id``/``dest_id``)
+        or :meth:`Router.matrix` (``origin``/``destination``).
     value : str
         Column to put in the cells (``distance_m``, ``duration_s``, ...). Failed pairs are NaN.
-    origin, dest : str
-        Columns naming the rows and columns of the matrix.
+    origin, dest : str, optional
+        Columns naming the rows and columns of the matrix; by default ``origin_id``/``dest_id``,
+        or ``origin``/``destination`` when the table has those (as :meth:`Router.matrix` gives).
 
     Returns
     -------
@@ -417,6 +418,10 @@ def to_matrix(
     InvalidQuery
         When a column is absent or an origin/destination pair occurs twice.
     """
+    if origin is None:
+        origin = "origin" if "origin_id" not in table and "origin" in table else "origin_id"
+    if dest is None:
+        dest = "destination" if "dest_id" not in table and "destination" in table else "dest_id"
     _require(table, (value, origin, dest))
     if table.duplicated([origin, dest]).any():
         raise InvalidQuery(

@@ -32,6 +32,7 @@ from routing.errors import (
     GeocodeNotFound,
     InvalidQuery,
     NoRoute,
+    RoutingError,
     ZiekenvervoerError,
 )
 from routing.maps import read_map
@@ -198,7 +199,19 @@ class Router:
         return Location(lat, lon, Precision.POINT, "coordinates")
 
     def _snaps(self, loc: Location, field: str) -> list[Snap]:
-        return self.snapper.snap(loc.lat, loc.lon, self.limit_m, field=field)
+        try:
+            return self.snapper.snap(loc.lat, loc.lon, self.limit_m, field=field)
+        except RoutingError as exc:
+            # a name that matched a hospital far away: say which one (hospital names are public;
+            # an address is never repeated)
+            if loc.source == "hospitals" and loc.label:
+                exc.message = (
+                    f"{exc.message}: the name matched the hospital '{loc.label}' from the hospital"
+                    " list, which cannot be routed on this map. Choose a hospital on this map or"
+                    " use a map that covers it."
+                )
+                exc.args = (exc.message,)
+            raise
 
     def _waypoint(self, snap: Snap, loc: Location) -> Waypoint:
         net = self.network
@@ -295,11 +308,26 @@ class Router:
                 found = self._best(so, sd)
                 if found is not None:
                     return self._assemble(found, so, sd, o_loc, d_loc)
+        # say which side is cut off: a point whose only road within reach lies outside the
+        # network's main part (a motorway leaving the map, a car park behind a barrier)
+        for field, snaps in ((o_field, o_snaps), (d_field, d_snaps)):
+            if not any(self._in_main(s) for s in snaps):
+                raise NoRoute(
+                    f"no car route from or to {field}: its nearest road within "
+                    f"{self.limit_m:g} m ({snaps[0].distance_m:.0f} m away) is cut off from the"
+                    " rest of the network (e.g. a motorway leaving the map, or behind a barrier)",
+                    field=field,
+                )
         raise NoRoute(
             f"no car route connects {o_field} and {d_field} (they lie in separate parts of the"
             " network, e.g. behind a barrier or on roads cars may not enter)",
             field=d_field,
         )
+
+    def _in_main(self, snap: Snap) -> bool:
+        """Whether a snap lies on a road of the network's main (strongly connected) part."""
+        comp = self.network.state_component
+        return bool((comp[2 * snap.edge : 2 * snap.edge + 2] == self.network.main_component).any())
 
     def _assemble(
         self,

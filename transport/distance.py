@@ -18,7 +18,7 @@ from decimal import Decimal
 from routing.results import Trip
 from transport.decisions import Decision, Reason
 from transport.errors import InvalidInput
-from transport.inputs import Number, to_decimal
+from transport.inputs import Number, km_text, to_decimal
 from transport.parameters import ParameterSet
 
 SOURCE_CAP = "Besluit zorgverzekering art. 2.14 lid 1 (enkele reisafstand ten hoogste 200 km)"
@@ -134,19 +134,22 @@ def check_single_trip_cap(
     }
     if km <= cap:
         reason = Reason(
-            "DISTANCE_WITHIN_CAP", f"single trip {km} km is within the {cap} km cap", SOURCE_CAP
+            "DISTANCE_WITHIN_CAP",
+            f"single trip {km_text(km)} km is within the {cap} km cap",
+            SOURCE_CAP,
         )
         return Decision("single_trip_cap", True, (reason,), (used,), details)
     if provider_approved:
         reason = Reason(
             "DISTANCE_OVER_CAP_APPROVED",
-            f"single trip {km} km exceeds the {cap} km cap, but the insurer approved this provider",
+            f"single trip {km_text(km)} km exceeds the {cap} km cap, but the insurer approved"
+            " this provider",
             SOURCE_CAP,
         )
         return Decision("single_trip_cap", True, (reason,), (used,), details)
     reason = Reason(
         "DISTANCE_OVER_CAP",
-        f"single trip {km} km exceeds the {cap} km cap and the insurer did not approve a "
+        f"single trip {km_text(km)} km exceeds the {cap} km cap and the insurer did not approve a "
         "provider this far away",
         SOURCE_CAP,
     )

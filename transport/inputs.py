@@ -91,3 +91,8 @@ def parse_enum(enum: type[E], value: E | str, field: str) -> E:
         raise InvalidInput(
             f"unknown {field} {value!r}; choose one of: {choices}", field=field
         ) from None
+
+
+def km_text(km: Number) -> str:
+    """Show kilometres in a reason text to the metre (3 decimals); the rules use the exact value."""
+    return f"{to_decimal(km, 'km'):.3f}"

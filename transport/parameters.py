@@ -21,6 +21,7 @@ whole file by putting their own copy in a folder given as ``directory`` (searche
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -161,7 +162,8 @@ class ParameterSet:
         searched last.
     overrides : dict, optional
         ``{name: value}`` used on every date instead of the files, e.g.
-        ``{"eigen_bijdrage": 130}`` for a year the files do not know yet.
+        ``{"eigen_bijdrage": 130}``; or ``{name: {year: value}}`` used only in those calendar
+        years (other years still come from the files), e.g. ``{"own_car_km_rate": {2023: 0.37}}``.
     """
 
     def __init__(
@@ -207,7 +209,12 @@ class ParameterSet:
             When the files hold no value for that date and no override was given.
         """
         if name in self.overrides:
-            return UsedParameter(name, self.overrides[name], on.isoformat(), None, "user override")
+            override = self.overrides[name]
+            if not isinstance(override, Mapping):
+                return UsedParameter(name, override, on.isoformat(), None, "user override")
+            if on.year in override:  # {year: value}: only that calendar year
+                value = override[on.year]
+                return UsedParameter(name, value, on.isoformat(), None, f"user override {on.year}")
         param = self.get(name)
         v = param.at(on)
         return UsedParameter(

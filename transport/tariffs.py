@@ -39,7 +39,7 @@ from typing import Any
 from transport.decisions import Decision, Reason, UsedParameter
 from transport.distance import RideDistance
 from transport.errors import InvalidInput
-from transport.inputs import Number, parse_enum, to_decimal
+from transport.inputs import Number, km_text, parse_enum, to_decimal
 from transport.money import eur_json, round_eur
 from transport.parameters import ParameterSet
 
@@ -449,7 +449,7 @@ def check_rate(
         rate = to_decimal(rate_used.value, "own_car_km_rate")
         price = rate * km
         reimbursable = price
-        basis = f"own car: {rate} EUR/km x {km} km"
+        basis = f"own car: {rate} EUR/km x {km_text(km)} km"
         source = SOURCE_MODES
     elif case.mode is Mode.PUBLIC_TRANSPORT:
         fare = Decimal(case.pt_fare_eur)  # type: ignore[arg-type]
@@ -498,7 +498,7 @@ def check_rate(
             basis = (
                 f"uncontracted carrier {carrier.name}, {case.policy_type.value}: at most "
                 f"{(share * 100).normalize():f}% of the {ref_label} ({ref.base_eur} x {legs} + "
-                f"{ref.per_km_eur} x {km} km)"
+                f"{ref.per_km_eur} x {km_text(km)} km)"
             )
     price_r = round_eur(price)
     reimb_r = round_eur(reimbursable)

@@ -28,17 +28,24 @@ if TYPE_CHECKING:
 
 
 def parse_iso_date(text: str, field: str) -> dt.date:
-    """Read ``YYYY-MM-DD`` text into a date.
+    """Read a date: ``YYYY-MM-DD``, or the Dutch ``DD-MM-YYYY`` (also with ``/`` or ``.``).
+
+    The same forms as the payment-date command and the audit accept; nothing is guessed
+    (``01-02-2026`` is 1 February).
 
     Raises
     ------
     InvalidInput
         When the text is not such a date, naming ``field``.
     """
+    from transport.workdays import parse_date
+
     try:
-        return dt.date.fromisoformat(str(text).strip())
-    except ValueError:
-        raise InvalidInput(f"{field} must be a date YYYY-MM-DD", field=field) from None
+        return parse_date(str(text).strip(), field=field)
+    except InvalidInput:
+        raise InvalidInput(
+            f"{field} must be a date YYYY-MM-DD (or DD-MM-YYYY)", field=field
+        ) from None
 
 
 def year_amounts(
@@ -70,6 +77,12 @@ def year_amounts(
     return out
 
 
+#: Longest series and most explicit dates one quote takes (the web API has the same bounds): a
+#: quote is for a course of treatment, and authorisations run for a year at most.
+MAX_SERIES_DAYS = 2 * 366
+MAX_DATES = 366
+
+
 def ride_schedule(
     *,
     dates: Sequence[dt.date] | None = None,
@@ -99,15 +112,23 @@ def ride_schedule(
             field=field,
         )
     if dates:
+        if len(dates) > MAX_DATES:
+            raise InvalidInput(f"give at most {MAX_DATES} ride dates in one quote", field=field)
         return list(dates)
     if start is not None and weekdays:
-        return WeeklySchedule(
+        schedule = WeeklySchedule(
             start=start,
             weekdays=weekdays,  # type: ignore[arg-type]
             months=months,
             until=until,
             skip=tuple(skip),
         )
+        if (schedule.last_day - schedule.start).days >= MAX_SERIES_DAYS:
+            raise InvalidInput(
+                "a series may run for at most 24 months: quote longer courses in parts",
+                field="months" if months is not None else "until",
+            )
+        return schedule
     if series:
         raise InvalidInput("a series needs a start date and at least one weekday", field="weekdays")
     raise InvalidInput(
@@ -147,16 +168,28 @@ def authorisation_for(
     command line's ``--auth-*`` options do.
     """
     from transport.authorisation import Authorisation
+    from transport.indications import Indication
+    from transport.inputs import parse_enum
+    from transport.tariffs import Mode
 
     if number is None:
         return None
     first, last = schedule_period(dates)
+    # errors name the input the user gave: the ride's indication/mode, or the authorisation's own
+    ind = (
+        parse_enum(Indication, auth_indication, "auth_indication")
+        if auth_indication
+        else parse_enum(Indication, indication, "indication")
+    )
+    md = parse_enum(Mode, auth_mode, "auth_mode") if auth_mode else parse_enum(Mode, mode, "mode")
     return Authorisation(
         number=number,
-        indication=auth_indication or indication,  # type: ignore[arg-type]
-        mode=auth_mode or mode,  # type: ignore[arg-type]
+        indication=ind,
+        mode=md,
+        # an authorisation given to start after the rides must not turn into an impossible period:
+        # the rides are then reported as outside its validity
         valid_from=valid_from or first,
-        valid_to=valid_to or last,
+        valid_to=valid_to or max(last, valid_from or last),
         carrier=carrier,
         max_rides=max_rides,
         rides_used=rides_used,
@@ -168,7 +201,7 @@ def parameter_set(
     *,
     base: ParameterSet | None = None,
     eigen_bijdrage: Number | None = None,
-    km_rate: Number | None = None,
+    km_rate: Number | Mapping[int, Number] | None = None,
 ) -> ParameterSet:
     """Return the parameter source with the overrides a user may pass for one quote.
 
@@ -180,8 +213,8 @@ def parameter_set(
         An existing parameter set to add the overrides to.
     eigen_bijdrage : number, optional
         Yearly eigen bijdrage for every year.
-    km_rate : number, optional
-        Own-car amount per km.
+    km_rate : number or {year: number}, optional
+        Own-car amount per km, for every year or per calendar year.
     """
     from transport.inputs import to_decimal
     from transport.parameters import ParameterSet
@@ -190,7 +223,9 @@ def parameter_set(
     overrides: dict[str, Any] = {}
     if eigen_bijdrage is not None:
         overrides["eigen_bijdrage"] = to_decimal(eigen_bijdrage, "eigen_bijdrage", minimum=0)
-    if km_rate is not None:
+    if isinstance(km_rate, Mapping):
+        overrides["own_car_km_rate"] = dict(year_amounts(km_rate, "km_rate"))
+    elif km_rate is not None:
         overrides["own_car_km_rate"] = to_decimal(km_rate, "km_rate", minimum=0)
     return params.with_overrides(**overrides) if overrides else params
 

@@ -73,9 +73,10 @@ def handle_synthetic(request: dict[str, Any]) -> dict[str, Any]:
     """Synthetic grid scales (10k/100k/1M intersections), our engine only.
 
     The grid is written by :func:`bench.scale.write_grid` (realistic degree, speeds, one-ways and
-    turn restrictions; cached under ``bench/.scale``), the router is built from it in this fresh
-    process (timed), and 1,000 random pairs of its intersections in the main part of the network
-    are routed, plus a 100x100 matrix.
+    turn restrictions; cached under ``bench/.scale`` or ``request["synthetic_dir"]``), the router
+    is built from it in this fresh process (timed), and ``request["synthetic_pairs"]`` (1,000)
+    random pairs of its intersections in the main part of the network are routed, plus a 100x100
+    matrix.
     """
     import random
     import sys
@@ -90,7 +91,9 @@ def handle_synthetic(request: dict[str, Any]) -> dict[str, Any]:
     import scale  # type: ignore[import-not-found]
 
     nodes = int(request["synthetic_nodes"])
-    path = root / "bench" / ".scale" / f"grid-{nodes}.osm.pbf"
+    n_pairs = int(request.get("synthetic_pairs", 1000))
+    work = Path(request.get("synthetic_dir") or root / "bench" / ".scale")
+    path = work / f"grid-{nodes}.osm.pbf"
     if not path.is_file():
         scale.write_grid(path, nodes)
     router, build_s, rss_after_load = _common.timed_load(
@@ -99,9 +102,10 @@ def handle_synthetic(request: dict[str, Any]) -> dict[str, Any]:
     net = router.network
     main = [int(s) for s in (net.state_component == net.main_component).nonzero()[0]]
     rng = random.Random(2026)
-    heads = [int(net.state_head(rng.choice(main))) for _ in range(2200)]
+    heads = [int(net.state_head(rng.choice(main))) for _ in range(2 * n_pairs + 200)]
     pts = [(float(net.lat[p]), float(net.lon[p])) for p in heads]
-    pairs = [[*pts[2 * i], *pts[2 * i + 1]] for i in range(1000)]
+    pairs = [[*pts[2 * i], *pts[2 * i + 1]] for i in range(n_pairs)]
+    m0 = 2 * n_pairs
 
     def route(olat: float, olon: float, dlat: float, dlon: float) -> tuple[float, float, Any]:
         found = router.route((olat, olon), (dlat, dlon))
@@ -123,7 +127,7 @@ def handle_synthetic(request: dict[str, Any]) -> dict[str, Any]:
     }
     response["routes"] = _common.time_routes(route, pairs, int(request.get("warmup", 10)))
     response["matrix"] = _common.time_matrix(
-        matrix, pts[2000:2100], pts[2100:2200], int(request.get("matrix_repeat", 3))
+        matrix, pts[m0 : m0 + 100], pts[m0 + 100 : m0 + 200], int(request.get("matrix_repeat", 3))
     )
     return response
 

@@ -8,6 +8,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.web.conftest import HOME, ZGT, quote_body
 
@@ -226,10 +228,10 @@ def test_invalid_json_and_unknown_paths(client):
 def test_unexpected_error_is_a_generic_500_without_personal_data(client, monkeypatch, caplog):
     from routing.router import Router
 
-    def broken(self, home, treatment):
-        raise RuntimeError(f"cannot handle {home}")
+    def broken(self, point, field="point"):
+        raise RuntimeError(f"cannot handle {point}")
 
-    monkeypatch.setattr(Router, "trip", broken)
+    monkeypatch.setattr(Router, "locate", broken)  # every routed point is located first
     with caplog.at_level("ERROR", logger="ziekenvervoer.web"):
         res = client.post("/api/trip", json={"home": "Dorpsstraat 12 Hengelo", "treatment": ZGT})
     assert res.status_code == 500
@@ -504,3 +506,274 @@ def test_openapi_and_docs_are_served_locally(client):
     docs = client.get("/docs").text
     assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs
     assert "cdn" not in docs.lower() and "https://" not in docs
+
+
+# --- point errors and content types -------------------------------------------------------------
+
+
+POINT_FORMS_WORDS = ("'lat,lon'", "{lat, lon}")
+
+
+@pytest.mark.parametrize(
+    ("home", "field", "words"),
+    [
+        ({"lat": 91, "lon": 6}, "home.lat", ("latitude must lie in [-90, 90]",)),
+        ({"lat": -90.000001, "lon": 6}, "home.lat", ("latitude must lie in [-90, 90]",)),
+        ({"lat": 52, "lon": 200}, "home.lon", ("longitude must lie in [-180, 180]",)),
+        ({"lat": 52, "lon": -180.5}, "home.lon", ("longitude must lie in [-180, 180]",)),
+        ({"lat": 52}, "home.lon", ("home.lon is required",)),
+        ({"lat": "north", "lon": 6}, "home.lat", ("valid number",)),
+        ({"lat": 52, "lon": 6, "alt": 3}, "home.alt", ("not permitted",)),
+        (5, "home", POINT_FORMS_WORDS),
+        ([52.28, 6.79], "home", POINT_FORMS_WORDS),
+        (True, "home", POINT_FORMS_WORDS),
+        ("", "home", ("must not be empty", *POINT_FORMS_WORDS)),
+        ("   ", "home", ("must not be empty", *POINT_FORMS_WORDS)),
+        ("x" * 301, "home", ("at most 300 characters", *POINT_FORMS_WORDS)),
+    ],
+)  # fmt: skip
+def test_point_errors_name_the_field_and_what_to_fix(client, home, field, words):
+    """One clear message per bad point, not one per member of the ``str | {lat, lon}`` union."""
+    for path, body in (
+        ("/api/trip", {"home": home, "treatment": ZGT}),
+        ("/api/quote", quote_body(home=home)),
+        ("/api/hardheid", {"months": 6, "per_week": 2, "home": home, "treatment": ZGT}),
+    ):
+        res = client.post(path, json=body)
+        assert res.status_code == 400, (path, res.text)
+        err = res.json()
+        assert err["code"] == "InvalidInput" and err["field"] == field, (path, err)
+        assert err["message"].startswith(field), err
+        for word in words:
+            assert word in err["message"], (path, err)
+        for noise in ("Input should be a valid string", "more problem", "Value error",
+                      "constrained-str", "LatLon", "Text"):  # fmt: skip
+            assert noise not in err["message"], (path, err)
+
+
+def test_route_point_errors_use_origin_and_destination(client):
+    res = client.post("/api/route", json={"origin": HOME, "destination": {"lat": 52, "lon": 181}})
+    assert res.status_code == 400
+    assert res.json()["field"] == "destination.lon"
+
+
+def test_point_bounds_are_inclusive_and_not_a_number_is_refused(client):
+    for lat, lon in ((90, 180), (-90, -180)):
+        res = client.post("/api/trip", json={"home": {"lat": lat, "lon": lon}, "treatment": ZGT})
+        assert res.status_code == 422 and res.json()["code"] == "OutsideMap", res.text
+    for raw in (b"NaN", b"Infinity", b"-Infinity"):
+        body = b'{"home": {"lat": ' + raw + b', "lon": 6.8}, "treatment": "' + ZGT.encode() + b'"}'
+        res = client.post("/api/trip", content=body, headers={"Content-Type": "application/json"})
+        assert res.status_code == 400 and res.json()["field"] == "home.lat", res.text
+
+
+def test_text_coordinates_out_of_range_say_what_to_fix(client):
+    res = client.post("/api/trip", json={"home": "91,6.8", "treatment": ZGT})
+    assert res.status_code == 400
+    err = res.json()
+    assert err["field"] == "home" and "latitude must lie in [-90, 90]" in err["message"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"dates": ["2025-09-01"]}, None, "the request: give either dates or a series"),
+        ({"series": None, "dates": ["1800-01-01"]}, "dates.0",
+         "dates.0: date must lie between 1900-01-01 and 2100-12-31"),
+        ({"series": {"start": "2025-09-01", "weekdays": ["mon"]}}, "series",
+         "series: give exactly one of months and until"),
+    ],
+)  # fmt: skip
+def test_validator_messages_have_no_value_error_prefix(client, change, field, message):
+    res = client.post("/api/quote", json=quote_body(**change))
+    assert res.status_code == 400
+    assert res.json() == {"code": "InvalidInput", "message": message, "field": field}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Content-Type": "text/plain"},
+        {"Content-Type": "application/x-www-form-urlencoded"},  # what curl -d sends
+        {"Content-Type": "text/plain; charset=utf-8"},
+        {},  # no content type at all
+    ],
+)
+def test_a_body_that_is_not_json_gets_415_saying_send_json(client, headers):
+    body = json.dumps({"home": HOME, "treatment": ZGT}).encode()
+    for path in ("/api/trip", "/api/quote", "/api/suggest"):
+        res = client.post(path, content=body, headers=headers)
+        assert res.status_code == 415, (path, res.text)
+        err = res.json()
+        assert err["code"] == "UnsupportedMediaType" and err["field"] is None
+        assert "send JSON (Content-Type: application/json)" in err["message"]
+        assert "dictionary" not in err["message"]
+    res = client.post("/api/trip", content=body, headers={"Content-Type": "application/json"})
+    assert res.status_code == 200
+
+
+def test_json_that_is_not_an_object_or_empty(client):
+    res = client.post("/api/trip", content=b"[1, 2]", headers={"Content-Type": "application/json"})
+    assert res.status_code == 400
+    assert res.json()["message"] == "the request body must be a JSON object"
+    res = client.post("/api/trip", content=b"", headers={"Content-Type": "application/json"})
+    assert res.status_code == 400
+    assert "send JSON (Content-Type: application/json)" in res.json()["message"]
+
+
+def test_415_is_documented_for_json_bodies(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/api/route", "/api/trip", "/api/quote", "/api/hardheid", "/api/suggest"):
+        assert "415" in paths[path]["post"]["responses"], path
+    assert "415" not in paths["/api/betaaldatum"]["get"]["responses"]
+
+
+_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.integers()
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@given(home=_json | st.fixed_dictionaries({"lat": _json, "lon": _json}))
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_point_value_gets_a_clean_answer(client, home):
+    """Whatever a point holds: no server error, and an invalid one names a field under it."""
+    res = client.post("/api/trip", json={"home": home, "treatment": ZGT, "geometry": False})
+    assert res.status_code in {200, 400, 404, 422}, res.text
+    if res.status_code == 400:
+        err = res.json()
+        assert err["field"] == "home" or err["field"].startswith("home."), err
+        assert not set(err["field"]) & set("-[]"), err
+        assert "Value error" not in err["message"]
+        assert err["message"].startswith(err["field"]), err
+
+
+# --- suggestions on the map first; which hospital a name matched --------------------------------
+
+
+def test_suggestions_on_the_map_come_first(geo_client, hengelo_router):
+    """'zie' completes to Almelo and Spijkenisse before ZGT Hengelo; only Hengelo is on the map."""
+    data = geo_client.post("/api/suggest", json={"q": "zie", "limit": 8}).json()
+    got = [(s["label"], s["on_map"]) for s in data["suggestions"]]
+    assert got == [
+        ("ZGT Hengelo", True),
+        ("Ziekenhuisgroep Twente Almelo", False),  # kept, last, marked
+        ("Spijkenisse Medisch Centrum", False),
+    ]
+    west, south, east, north = hengelo_router.network.bounds
+    for s in data["suggestions"]:
+        assert s["on_map"] == (west <= s["lon"] <= east and south <= s["lat"] <= north)
+    one = geo_client.post("/api/suggest", json={"q": "zie", "limit": 1}).json()
+    assert [s["label"] for s in one["suggestions"]] == ["ZGT Hengelo"]
+
+
+@pytest.fixture(scope="module")
+def national_client(hengelo_router, tmp_path_factory):
+    """The Hengelo map with the national hospital list (89 locations) plus ZGT Hengelo."""
+    from fastapi.testclient import TestClient
+
+    from routing.geocode import build_geocoder
+    from routing.router import Router
+    from tests.conftest import shared_path
+    from tests.web.conftest import HOSPITALS
+    from ziekenvervoer.web import create_app
+
+    national = json.loads(shared_path("geo", "hospitals.json").read_text(encoding="utf-8"))
+    small = json.loads(HOSPITALS.read_text(encoding="utf-8"))
+    national["features"].append(small["features"][0])  # ZGT Hengelo, Geerdinksweg
+    path = tmp_path_factory.mktemp("hospitals") / "hospitals.geojson"
+    path.write_text(json.dumps(national), encoding="utf-8")
+    router = Router(
+        hengelo_router.network,
+        geocoder=build_geocoder(hospitals=path),
+        engine=hengelo_router.engine,
+    )
+    return TestClient(create_app(router), raise_server_exceptions=False)
+
+
+def test_national_list_suggests_the_hospital_on_the_map_first(national_client):
+    """QA's case: a Hengelo map offered Leeuwarden and Maastricht before the Hengelo hospital."""
+    for q in ("zie", "ziekenhuis", "z"):
+        data = national_client.post("/api/suggest", json={"q": q, "limit": 8}).json()
+        labels = [s["label"] for s in data["suggestions"]]
+        assert labels[0] == "ZGT Hengelo", (q, labels)
+        assert [s["on_map"] for s in data["suggestions"]] == [True] + [False] * 7
+    med = national_client.post("/api/suggest", json={"q": "medisch", "limit": 20}).json()
+    flags = {s["label"]: s["on_map"] for s in med["suggestions"]}
+    assert flags["Medisch Centrum Leeuwarden"] is False
+    assert not any(flags.values())
+
+
+@given(q=st.text(alphabet="zgtmsiekn ", min_size=1, max_size=4).filter(str.strip))
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_suggestions_never_put_an_off_map_place_first(national_client, q):
+    data = national_client.post("/api/suggest", json={"q": q, "limit": 8}).json()
+    flags = [s["on_map"] for s in data["suggestions"]]
+    assert flags == sorted(flags, reverse=True)
+    assert len({s["label"] for s in data["suggestions"]}) == len(flags) <= 8
+
+
+def test_outside_map_names_the_hospital_a_name_matched(national_client, geo_client):
+    """QA's case: 'ZGT' matched ZGT Almelo in the national list, silently, then OutsideMap."""
+    res = national_client.post("/api/trip", json={"home": HOME, "treatment": "ZGT Almelo"})
+    assert res.status_code == 422
+    err = res.json()
+    assert err["code"] == "OutsideMap" and err["field"] == "treatment"
+    assert "'Ziekenhuisgroep Twente Almelo'" in err["message"]
+    assert "outside the area of the loaded map (hengelo.osm.pbf)" in err["message"]
+    res = geo_client.post(
+        "/api/route", json={"origin": "Spijkenisse Medisch Centrum", "destination": ZGT}
+    )
+    assert res.status_code == 422 and res.json()["field"] == "origin"
+    assert "'Spijkenisse Medisch Centrum'" in res.json()["message"]
+    res = geo_client.post("/api/quote", json=quote_body(treatment="Spijkenisse Medisch Centrum"))
+    assert res.status_code == 422 and "'Spijkenisse Medisch Centrum'" in res.json()["message"]
+
+
+def test_shared_list_zgt_names_almelo(hengelo_router):
+    from fastapi.testclient import TestClient
+
+    from routing.geocode import build_geocoder
+    from routing.router import Router
+    from tests.conftest import shared_path
+    from ziekenvervoer.web import create_app
+
+    geocoder = build_geocoder(hospitals=shared_path("geo", "hospitals.json"))
+    router = Router(hengelo_router.network, geocoder=geocoder, engine=hengelo_router.engine)
+    res = TestClient(create_app(router)).post("/api/trip", json={"home": HOME, "treatment": "ZGT"})
+    assert res.status_code == 422
+    assert "matched the hospital 'Ziekenhuisgroep Twente Almelo'" in res.json()["message"]
+
+
+def test_outside_map_never_repeats_an_address(hengelo_router):
+    """Only hospital names are added: an address from an address table stays unnamed."""
+    from fastapi.testclient import TestClient
+
+    from routing.results import Location, Precision
+    from routing.router import Router
+    from ziekenvervoer.web import create_app
+
+    class Addresses:
+        def geocode(self, text, field="point"):
+            label = "Dorpsstraat 12, 8911 AB Leeuwarden"
+            return Location(53.2012, 5.7999, Precision.ADDRESS, "address-table", label)
+
+    router = Router(hengelo_router.network, geocoder=Addresses(), engine=hengelo_router.engine)
+    res = TestClient(create_app(router)).post(
+        "/api/trip", json={"home": "Dorpsstraat 12 Leeuwarden", "treatment": ZGT}
+    )
+    assert res.status_code == 422 and res.json()["code"] == "OutsideMap"
+    assert res.json()["field"] == "home"
+    for secret in ("Dorpsstraat", "8911", "Leeuwarden", "matched"):
+        assert secret not in res.text

@@ -93,11 +93,20 @@ def test_dispatcher_quotes_a_hengelo_series(page, live_server):
     base = live_server.url
     page.goto(base + "/")
     assert page.title().startswith("Ziekenvervoer")
-    page.get_by_label("Woonadres (ophaaladres)").fill(HOME)
+    home = page.get_by_label("Woonadres (ophaaladres)")
+    # suggestions: the hospital on the map first; one off the map last, marked as such
+    home.press_sequentially("Zie", delay=30)
+    off = "#home-list option[value='Ziekenhuisgroep Twente Almelo'][data-on-map='false']"
+    page.wait_for_selector(off, state="attached")
+    assert page.locator("#home-list option").first.get_attribute("value") == "ZGT Hengelo"
+    assert page.locator(off).get_attribute("label").endswith("(buiten de kaart)")
+    home.fill(HOME)
     # the treatment address by its name, from the suggestions (offline hospital list)
     treatment = page.get_by_label("Behandeladres")
     treatment.press_sequentially("ZGT Hen", delay=30)
-    page.wait_for_selector("#treatment-list option[value='ZGT Hengelo']", state="attached")
+    page.wait_for_selector(
+        "#treatment-list option[value='ZGT Hengelo'][data-on-map='true']", state="attached"
+    )
     treatment.fill("ZGT Hengelo")
     page.get_by_label("Reeks (vaste weekdagen)").check()
     page.get_by_label("Eerste dag").fill("2025-09-01")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+from html import escape
 from html.parser import HTMLParser
 
 import pytest
@@ -151,3 +154,84 @@ def test_hardship_computation_is_shown(client):
     page = parse(res.text)
     assert "3 x 3 x" in page.text["hardship-formula"]
     assert "Hardheidsclausule" in page.text["hardship-title"]
+
+
+# --- HEAD, Dutch reason labels ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/docs"])
+def test_head_answers_like_get(client, path):
+    get = client.get(path)
+    head = client.head(path)
+    assert head.status_code == get.status_code == 200
+    assert head.content == b""
+    for header in ("content-type", "content-security-policy", "x-content-type-options"):
+        assert head.headers[header] == get.headers[header]
+
+
+def test_head_on_the_live_server(live_server):
+    import httpx
+
+    res = httpx.head(live_server.url + "/", timeout=10)
+    assert res.status_code == 200 and res.content == b""
+    assert res.headers["content-type"].startswith("text/html")
+
+
+REASON = re.compile(r'<p class="reason" data-code="([A-Z_]+)">(.*?)</p>', re.S)
+
+
+def _reasons(html: str) -> dict[str, str]:
+    return {code: body for code, body in REASON.findall(html)}
+
+
+def test_reasons_are_shown_in_dutch_with_their_code(client):
+    from ziekenvervoer.web.pages import REASON_LABELS
+
+    extra = {"carrier_contracted": False, "companions": 1, "companion_necessary": True}
+    form = {**FORM, "carrier_contracted": "no", "companions": "1",
+            "companion_necessary": "yes"}  # fmt: skip
+    res = client.post("/", data=form)
+    assert res.status_code == 200, res.text[:2000]
+    shown = _reasons(res.text)
+    assert {"INDICATION_OK", "DISTANCE_WITHIN_CAP", "AUTH_VALID", "COMPANION_NECESSARY",
+            "RATE_CAPPED", "CONTRIBUTION_CHARGED"} <= set(shown)  # fmt: skip
+    api = client.post("/api/quote", json=quote_body(**extra)).json()
+    english = {r["code"]: r["text"] for d in api["rides"][0]["decisions"] for r in d["reasons"]}
+    for code, body in shown.items():
+        assert f"<code>{code}</code>" in body  # the code stays visible
+        label = REASON_LABELS[code]
+        assert f'<span class="reason-nl">{escape(label)}</span>' in body, code
+        # the English text (with the numbers) stays as detail, marked as English
+        assert f'<span class="reason-detail" lang="en">{escape(english[code])}</span>' in body
+    # the JSON API stays English
+    assert english["RATE_CAPPED"].startswith("uncontracted carrier")
+    assert "Vergoeding begrensd" not in json.dumps(api)
+    # the rides table explains each code in Dutch on hover
+    assert f'<abbr title="{escape(REASON_LABELS["RATE_CAPPED"])}">RATE_CAPPED</abbr>' in res.text
+
+
+def test_hardship_reasons_are_in_dutch(client):
+    form = {**FORM, "indication": "hardship", "auth_number": "", "series_months": "13",
+            "hardship_months": "13", "hardship_per_week": "3"}  # fmt: skip
+    res = client.post("/", data={**form, "series_until": ""})
+    assert res.status_code == 200, res.text[:3000]
+    shown = _reasons(res.text)
+    assert "HARDSHIP_MONTHS_CAPPED" in shown, sorted(shown)  # in the hardship section
+    assert all('<span class="reason-nl">' in body for body in shown.values()), shown
+
+
+def test_every_reason_code_of_a_quote_has_a_dutch_label():
+    """Every code the quote's rules can give (read from their source) has a label."""
+    from tests.conftest import PROJECT_ROOT
+    from ziekenvervoer.web.pages import REASON_LABELS
+
+    rules = ("indications", "distance", "authorisation", "companion", "tariffs", "contribution",
+             "hardship")  # fmt: skip
+    pattern = re.compile(
+        r'"((?:INDICATION|DISTANCE|AUTH|COMPANION|RATE|CONTRIBUTION|HARDSHIP)_[A-Z_]+)"'
+    )
+    codes = set()
+    for module in rules:
+        codes |= set(pattern.findall((PROJECT_ROOT / "transport" / f"{module}.py").read_text()))
+    assert len(codes) > 30
+    assert codes <= set(REASON_LABELS), sorted(codes - set(REASON_LABELS))

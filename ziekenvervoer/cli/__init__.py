@@ -17,8 +17,20 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from ziekenvervoer import __version__
+
+        typer.echo(f"ziekenvervoer {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
     """Loaded kilometres and reimbursement for Dutch patient transport (zittend ziekenvervoer)."""
 
 

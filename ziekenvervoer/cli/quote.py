@@ -30,9 +30,25 @@ from ziekenvervoer.quote_request import (
     year_amounts,
 )
 
+
+def _every_or_per_year(items: list[str] | None, field: str) -> Any:
+    """Read ``AMOUNT`` (every year) or ``YEAR=AMOUNT`` items (per calendar year)."""
+    from transport.errors import InvalidInput
+
+    items = items or []
+    per_year = [i for i in items if "=" in i]
+    if per_year and len(per_year) != len(items):
+        raise InvalidInput(f"give {field} either as AMOUNT or as YEAR=AMOUNT items", field=field)
+    if per_year:
+        return year_amounts(per_year, field)
+    if len(items) > 1:
+        raise InvalidInput(f"give one {field} AMOUNT, or YEAR=AMOUNT per year", field=field)
+    return items[0] if items else None
+
+
 _OPTION_FOR_PARAMETER = {
     "eigen_bijdrage": "--eigen-bijdrage YEAR=AMOUNT",
-    "own_car_km_rate": "--km-rate AMOUNT",
+    "own_car_km_rate": "--km-rate YEAR=AMOUNT",
 }
 
 
@@ -259,7 +275,11 @@ def quote_command(
         ),
     ] = None,
     km_rate: Annotated[
-        float | None, typer.Option("--km-rate", help="Own-car EUR/km, overriding the file.")
+        list[str] | None,
+        typer.Option(
+            "--km-rate",
+            help="Own-car EUR/km: AMOUNT (every year) or YEAR=AMOUNT (repeatable).",
+        ),
     ] = None,
     parameters_dir: Annotated[
         Path | None, typer.Option("--parameters", help="Folder with your own parameter files.")
@@ -278,7 +298,7 @@ def quote_command(
         params = parameter_set(
             parameters_dir,
             eigen_bijdrage=every_year[-1] if every_year else None,
-            km_rate=km_rate,
+            km_rate=_every_or_per_year(km_rate, "km_rate"),
         )
         ride_dates = ride_schedule(
             dates=[parse_iso_date(d, "date") for d in dates or []],
@@ -295,6 +315,12 @@ def quote_command(
         if routed and (single_km is not None or loaded_km is not None):
             raise InvalidInput(
                 "give either --map/--home/--treatment or --single-km/--loaded-km", field="map"
+            )
+        if not routed and (single_km is None or loaded_km is None):
+            raise InvalidInput(
+                "give the kilometres as --single-km and --loaded-km (with --one-way for one"
+                " loaded leg), or route them with --map, --home and --treatment",
+                field="single_km" if single_km is None else "loaded_km",
             )
         if routed:
             if map_file is None or home is None or treatment is None:

@@ -71,7 +71,9 @@ def register(app: typer.Typer) -> None:
         ] = True,
         near_ties: Annotated[
             float | None,
-            typer.Option("--near-ties", help="Also report routes within SECONDS of the fastest."),
+            typer.Option(
+                "--near-ties", min=0, help="Also report routes within SECONDS of the fastest."
+            ),
         ] = None,
         addresses: AddressesOption = None,
         pc4: PC4Option = None,

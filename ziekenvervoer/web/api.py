@@ -45,8 +45,12 @@ INPUT_ERRORS: dict[int | str, dict[str, Any]] = {
     413: {**_ERR, "description": "Request body too large (PayloadTooLarge)."},
     500: {**_ERR, "description": "Unexpected error (InternalError), without details."},
 }
-ROUTING_ERRORS: dict[int | str, dict[str, Any]] = {
+BODY_ERRORS: dict[int | str, dict[str, Any]] = {
     **INPUT_ERRORS,
+    415: {**_ERR, "description": "The body is not JSON (UnsupportedMediaType)."},
+}
+ROUTING_ERRORS: dict[int | str, dict[str, Any]] = {
+    **BODY_ERRORS,
     404: {**_ERR, "description": "Address not found (GeocodeNotFound)."},
     422: {
         **_ERR,
@@ -137,7 +141,7 @@ def betaaldatum(
 @api.post(
     "/suggest",
     response_model=SuggestOut,
-    responses=INPUT_ERRORS,
+    responses=BODY_ERRORS,
     tags=["addresses"],
     summary="Address and hospital suggestions",
 )

@@ -46,9 +46,11 @@ Loaded kilometres and reimbursement for Dutch patient transport (zittend ziekenv
 the OpenStreetMap extract this server was started with.
 
 Errors come as `{"code", "message", "field"}` (as in OSRM and Valhalla): **400** invalid input,
-**404** address not found, **413** body too large, **422** cannot be answered on this map or
-date (`NoSegment`, `OutsideMap`, `NoRoute`, `ParameterNotInForce`), **500** unexpected (no
-details). Amounts are strings with two decimals. Map data © OpenStreetMap contributors (ODbL).
+**404** address not found, **413** body too large, **415** body not JSON, **422** cannot be
+answered on this map or date (`NoSegment`, `OutsideMap`, `NoRoute`, `ParameterNotInForce`),
+**500** unexpected (no details). Amounts are strings with two decimals. Address suggestions
+that can be routed on this map come first (`on_map`). Map data © OpenStreetMap contributors
+(ODbL).
 """
 
 
@@ -119,7 +121,9 @@ def create_app(
     app.include_router(api)
     app.include_router(pages)
 
-    @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+    @app.api_route(
+        "/docs", methods=["GET", "HEAD"], include_in_schema=False, response_class=HTMLResponse
+    )
     def docs(request: Request) -> HTMLResponse:
         """Swagger UI, served from this origin (the static files of fastapi-offline)."""
         return templates.TemplateResponse(request, "docs.html", {})

@@ -10,6 +10,7 @@ status    errors
           not know), ``GeocodeAmbiguous`` (say which place), ``GeocodeDisabled``
 404       ``GeocodeNotFound``: no configured address source knows the address; unknown paths
 413       ``PayloadTooLarge``: the request body exceeds the configured limit
+415       ``UnsupportedMediaType``: a JSON endpoint got a body without a JSON content type
 422       well-formed input that cannot be answered on this map or date: ``NoSegment``,
           ``OutsideMap``, ``NoRoute`` (the points exist, but no road within reach or no car route
           connects them), ``ParameterNotInForce`` (a rule's parameter has no value on a ride date;
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import Request
@@ -45,6 +47,7 @@ from routing.errors import (
     NoSegment,
     ZiekenvervoerError,
 )
+from ziekenvervoer.web.models import POINT_FORMS
 
 logger = logging.getLogger("ziekenvervoer.web")
 
@@ -93,24 +96,48 @@ def error_body(exc: ZiekenvervoerError) -> dict[str, Any]:
     return body
 
 
-def _field(loc: tuple[Any, ...]) -> str | None:
+def field_path(loc: tuple[Any, ...] | list[Any]) -> str | None:
+    """Return the dotted input field of a pydantic error location (``"home.lat"``).
+
+    Left out: where the value came from (``body``, ``query``), list positions' containers stay
+    (``dates.0``), and pydantic's own schema names in a location: the type name or tag of a
+    union member (``LatLonIn``, ``Text``), ``str``, ``function-after[...]``,
+    ``constrained-str``, ``[key]``.
+    """
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    # pydantic adds the type name of a union member ("str", "LatLonIn"): drop those
-    clean = [p for p in parts if not p[:1].isupper() and p not in {"str", "function-after"}]
+    clean = [
+        p for p in parts if not p[:1].isupper() and p != "str" and "-" not in p and "[" not in p
+    ]
     return ".".join(clean) or None
+
+
+def error_message(error: Mapping[str, Any]) -> str:
+    """Return pydantic's message of one error, cleaned for a user (never the rejected value).
+
+    ``"Value error, "`` (the prefix of every ``ValueError`` a validator raises) is removed, an
+    empty text says so plainly, and an error in the text form of a point says what a point
+    takes.
+    """
+    kind = error.get("type", "")
+    message = str(error.get("msg") or "invalid value").removeprefix("Value error, ")
+    if kind == "string_too_short" and (error.get("ctx") or {}).get("min_length") == 1:
+        message = "must not be empty"
+    if "Text" in tuple(error.get("loc", ())):  # the text form of a point (models.Point)
+        message = f"{message}; {POINT_FORMS}"
+    return message
 
 
 def validation_body(exc: RequestValidationError) -> dict[str, Any]:
     """Return ``{"code", "message", "field"}`` for a request validation error.
 
-    The first error decides; its message is pydantic's (``"Input should be ..."``), the rejected
-    value is never repeated.
+    The first error decides; its message is pydantic's (``"Input should be ..."``) without the
+    ``"Value error, "`` prefix; the rejected value is never repeated.
     """
     errors = exc.errors()
     if not errors:
         return {"code": "InvalidInput", "message": "the request is not valid", "field": None}
     first = errors[0]
-    field = _field(tuple(first.get("loc", ())))
+    field = field_path(tuple(first.get("loc", ())))
     kind = first.get("type", "")
     if kind == "json_invalid":
         return {
@@ -118,14 +145,36 @@ def validation_body(exc: RequestValidationError) -> dict[str, Any]:
             "message": "the request body is not valid JSON",
             "field": None,
         }
-    if kind == "missing":
-        message = f"{field or 'a field'} is required"
+    if field is None and kind == "missing":
+        message = f"the request needs a JSON body: {JSON_HINT}"
+    elif field is None and kind in {"model_attributes_type", "dict_type", "model_type"}:
+        message = "the request body must be a JSON object"
+    elif kind == "missing":
+        message = f"{field} is required"
     else:
-        message = f"{field or 'the request'}: {first.get('msg', 'invalid value')}"
+        message = f"{field or 'the request'}: {error_message(first)}"
     more = len(errors) - 1
     if more:
         message += f" (and {more} more problem{'s' if more > 1 else ''})"
     return {"code": "InvalidInput", "message": message, "field": field}
+
+
+#: What to send, said when a body is not JSON.
+JSON_HINT = "send JSON (Content-Type: application/json)"
+
+UNSUPPORTED_MEDIA_TYPE = {
+    "code": "UnsupportedMediaType",
+    "message": f"the request body is not JSON: {JSON_HINT}",
+    "field": None,
+}
+
+
+def _not_json(exc: RequestValidationError) -> bool:
+    """Whether a body came with no JSON content type (FastAPI then passes the raw bytes on)."""
+    return any(
+        tuple(e.get("loc", ())) == ("body",) and isinstance(e.get("input"), bytes | bytearray)
+        for e in exc.errors()
+    )
 
 
 async def handle_typed_error(request: Request, exc: Exception) -> JSONResponse:
@@ -135,12 +184,23 @@ async def handle_typed_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def handle_validation_error(request: Request, exc: Exception) -> JSONResponse:
-    """Answer request validation errors with HTTP 400 in the project's error format."""
+    """Answer request validation errors with HTTP 400 in the project's error format.
+
+    A body sent without a JSON content type (``text/plain``, a form, none at all) gets 415
+    ``UnsupportedMediaType`` saying to send JSON.
+    """
     assert isinstance(exc, RequestValidationError)
+    if _not_json(exc):
+        return JSONResponse(UNSUPPORTED_MEDIA_TYPE, status_code=415)
     return JSONResponse(validation_body(exc), status_code=400)
 
 
-_HTTP_CODES = {404: "NotFound", 405: "MethodNotAllowed", 413: "PayloadTooLarge"}
+_HTTP_CODES = {
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    413: "PayloadTooLarge",
+    415: "UnsupportedMediaType",
+}
 
 
 async def handle_http_error(request: Request, exc: Exception) -> JSONResponse:

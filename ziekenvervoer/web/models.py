@@ -16,8 +16,10 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
+    Tag,
     model_validator,
 )
 
@@ -56,15 +58,63 @@ class Input(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _latitude(value: float) -> float:
+    if not -90 <= value <= 90:  # also refuses NaN
+        raise ValueError(
+            "latitude must lie in [-90, 90] (degrees WGS84; were lat and lon swapped?)"
+        )
+    return value
+
+
+def _longitude(value: float) -> float:
+    if not -180 <= value <= 180:  # also refuses NaN
+        raise ValueError("longitude must lie in [-180, 180] (degrees WGS84)")
+    return value
+
+
+# the range is checked by the validators (with a message that says what to fix) and documented
+# in the schema; Field(ge=, le=) would answer "Input should be less than or equal to 90"
+Latitude = Annotated[
+    float,
+    AfterValidator(_latitude),
+    Field(description="Latitude (WGS84).", json_schema_extra={"minimum": -90, "maximum": 90}),
+]
+Longitude = Annotated[
+    float,
+    AfterValidator(_longitude),
+    Field(description="Longitude (WGS84).", json_schema_extra={"minimum": -180, "maximum": 180}),
+]
+
+
 class LatLonIn(Input):
     """A point as coordinates."""
 
-    lat: float = Field(ge=-90, le=90, description="Latitude (WGS84).")
-    lon: float = Field(ge=-180, le=180, description="Longitude (WGS84).")
+    lat: Latitude
+    lon: Longitude
 
 
+#: What a point field takes, said in every error about its type.
+POINT_FORMS = "give 'lat,lon' text, an address / postcode / hospital name, or an object {lat, lon}"
+
+
+def _point_form(value: Any) -> str | None:
+    """Which form of point ``value`` is: the tag of the union member that validates it.
+
+    Dispatching on the input's type gives one error from the member that applies (a latitude out
+    of range in ``{lat, lon}``) instead of one per member of ``str | LatLonIn``.
+    """
+    if isinstance(value, str):
+        return "Text"
+    if isinstance(value, dict | LatLonIn):
+        return "LatLon"
+    return None
+
+
+# the tags are capitalised, as pydantic's own type names in an error's location, so that the
+# error handlers leave them out of the field path ("home.lat", not "home.LatLon.lat")
 Point = Annotated[
-    Text | LatLonIn,
+    Annotated[Text, Tag("Text")] | Annotated[LatLonIn, Tag("LatLon")],
+    Discriminator(_point_form, custom_error_type="point_type", custom_error_message=POINT_FORMS),
     Field(
         description="'lat,lon' text (e.g. '52.2638,6.7708'), {lat, lon}, or an address / "
         "postcode / hospital name when the server has an address source.",
@@ -466,6 +516,10 @@ class SuggestionOut(BaseModel):
     lon: float
     precision: str
     source: str
+    on_map: bool = Field(
+        description="Whether a route can start here on the loaded map; places on the map come "
+        "first, places off it last."
+    )
 
 
 class SuggestOut(BaseModel):

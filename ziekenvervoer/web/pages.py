@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from routing.errors import ZiekenvervoerError
 from transport.workdays import parse_date
-from ziekenvervoer.web.errors import error_body, status_for
+from ziekenvervoer.web.errors import error_body, error_message, field_path, status_for
 from ziekenvervoer.web.models import QuoteIn
 from ziekenvervoer.web.service import Service
 
@@ -49,6 +49,82 @@ RULE_LABELS = {
     "rate": "Tarief en vergoeding",
     "contribution": "Eigen bijdrage",
     "hardship": "Hardheidsclausule",
+}
+
+#: Dutch label of each reason code a quote's rules give (``transport``'s texts are English and
+#: carry the numbers; the page shows this label, the code and the English text as detail). The
+#: JSON API keeps the English texts. A code missing here is shown with its English text only.
+REASON_LABELS: dict[str, str] = {
+    # indication (Bzv art. 2.14)
+    "INDICATION_OK": "Indicatie voor zittend ziekenvervoer",
+    "INDICATION_CONSULTATION_NOT_YET_COVERED": (
+        "Consulten, onderzoeken en controles vallen op deze datum nog niet onder de indicatie"
+    ),
+    "INDICATION_ONCOLOGY_WITHOUT_THERAPY": (
+        "Oncologie is alleen een indicatie bij chemo-, radio- of immunotherapie; geen therapie "
+        "opgegeven"
+    ),
+    "INDICATION_IMMUNOTHERAPY_NOT_YET_COVERED": (
+        "Immunotherapie is op deze datum nog geen indicatie"
+    ),
+    "INDICATION_VISUAL_CAN_TRAVEL_ALONE": (
+        "Visuele beperking is alleen een indicatie als de verzekerde niet zonder begeleiding kan "
+        "reizen"
+    ),
+    "INDICATION_CHILD_CARE_NOT_YET_COVERED": (
+        "Intensieve kindzorg is op deze datum nog geen indicatie"
+    ),
+    "INDICATION_CHILD_TOO_OLD": (
+        "Intensieve kindzorg: de verzekerde is niet jonger dan de leeftijdsgrens"
+    ),
+    "INDICATION_HARDSHIP_NOT_MET": "Niet voldaan aan de hardheidsclausule",
+    # single trip cap
+    "DISTANCE_WITHIN_CAP": "Enkele reis binnen de kilometergrens",
+    "DISTANCE_OVER_CAP_APPROVED": (
+        "Enkele reis boven de kilometergrens, met toestemming van de zorgverzekeraar"
+    ),
+    "DISTANCE_OVER_CAP": (
+        "Enkele reis boven de kilometergrens, zonder toestemming van de zorgverzekeraar"
+    ),
+    # authorisation
+    "AUTH_VALID": "De machtiging dekt deze rit",
+    "AUTH_PROCEDURE": "Wie de machtiging aanvraagt",
+    "AUTH_MISSING": "Geen machtiging: vergoeding alleen met vooraf gevraagde toestemming",
+    "AUTH_OUTSIDE_VALIDITY": "Ritdatum valt buiten de geldigheid van de machtiging",
+    "AUTH_INDICATION_MISMATCH": "Machtiging is voor een andere indicatie",
+    "AUTH_MODE_MISMATCH": "Machtiging is voor een andere vervoerswijze",
+    "AUTH_CARRIER_MISMATCH": "Machtiging noemt een andere vervoerder",
+    "AUTH_INSURED_MISMATCH": "Machtiging is voor een andere verzekerde",
+    "AUTH_MAX_RIDES_EXCEEDED": "Meer ritten dan de machtiging toestaat",
+    # companion
+    "COMPANION_NONE": "Geen begeleider",
+    "COMPANION_NECESSARY": "Begeleiding is noodzakelijk",
+    "COMPANION_UNDER_AGE_LIMIT": "Verzekerde is jonger dan de leeftijdsgrens voor begeleiding",
+    "COMPANION_NOT_COVERED": (
+        "Begeleider niet vergoed: begeleiding is niet noodzakelijk en de verzekerde is niet "
+        "jonger dan de leeftijdsgrens"
+    ),
+    "COMPANION_TWO_APPROVED": "Twee begeleiders, goedgekeurd door de zorgverzekeraar",
+    "COMPANION_SECOND_NOT_APPROVED": (
+        "Tweede begeleider alleen in bijzondere gevallen met goedkeuring van de zorgverzekeraar"
+    ),
+    # rate
+    "RATE_FULL": "Ritprijs volledig vergoed",
+    "RATE_CAPPED": "Vergoeding begrensd: de verzekerde betaalt het verschil",
+    # eigen bijdrage
+    "CONTRIBUTION_NOT_APPLICABLE": "Niets vergoed op deze rit, dus geen eigen bijdrage",
+    "CONTRIBUTION_REACHED": "Eigen bijdrage voor dit jaar al bereikt",
+    "CONTRIBUTION_COMPLETED": "Eigen bijdrage: deze rit maakt het jaarbedrag vol",
+    "CONTRIBUTION_CHARGED": (
+        "Eigen bijdrage: de verzekerde betaalt het hele vergoedbare bedrag van deze rit"
+    ),
+    # hardheidsclausule
+    "HARDSHIP_QUALIFIES": "Voldoet aan de hardheidsclausule",
+    "HARDSHIP_BELOW_THRESHOLD": "Voldoet niet aan de hardheidsclausule",
+    "HARDSHIP_MONTHS_CAPPED": "Meer maanden opgegeven dan er meetellen",
+    "HARDSHIP_CLOSE_TO_THRESHOLD": (
+        "Dicht bij de grens: controleer de adressen (postcode of volledig adres, andere route)"
+    ),
 }
 
 #: Form field for each request field path that an error may name.
@@ -121,7 +197,9 @@ def minutes(seconds: float) -> str:
 
 
 templates.env.filters.update(eur=eur, num=num, dutch_date=dutch_date, minutes=minutes)
-templates.env.globals.update(RULE_LABELS=RULE_LABELS, WEEKDAYS=WEEKDAYS)
+templates.env.globals.update(
+    RULE_LABELS=RULE_LABELS, REASON_LABELS=REASON_LABELS, WEEKDAYS=WEEKDAYS
+)
 
 
 # --- form -> request ----------------------------------------------------------------------------
@@ -234,10 +312,8 @@ def _comma(text: str | None) -> str | None:
 def _validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
     out = []
     for err in exc.errors():
-        parts = [str(p) for p in err.get("loc", ()) if not isinstance(p, int)]
-        parts = [p for p in parts if not p[:1].isupper() and p != "str"]
-        path = ".".join(parts) or None
-        message = str(err.get("msg", "ongeldige waarde")).removeprefix("Value error, ")
+        path = field_path([p for p in err.get("loc", ()) if not isinstance(p, int)])
+        message = error_message(err)
         out.append({"field": _form_field(path), "message": message, "code": "InvalidInput"})
     return out
 
@@ -278,9 +354,9 @@ def _render(
     return templates.TemplateResponse(request, "index.html", context, status_code=status)
 
 
-@pages.get("/", response_class=HTMLResponse)
+@pages.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def index(request: Request) -> HTMLResponse:
-    """Show the empty form."""
+    """Show the empty form (HEAD: the same headers, no body, e.g. for a monitor)."""
     return _render(request, _defaults())
 
 

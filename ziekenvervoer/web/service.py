@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from routing.errors import RoutingError
 from routing.results import Location, Trip
 from transport.errors import InvalidInput
 from transport.indications import LABELS as INDICATION_LABELS
@@ -68,6 +69,11 @@ def point_arg(point: str | LatLonIn) -> str | tuple[float, float]:
     if isinstance(point, LatLonIn):
         return (point.lat, point.lon)
     return point
+
+
+#: How many suggestions are asked of the source before those on the map are put first: enough
+#: to hold every match of a short prefix in a national hospital list (89 locations).
+SUGGEST_POOL = 100
 
 
 def trip_dict(trip: Trip, geometry: bool = True) -> dict[str, Any]:
@@ -276,11 +282,30 @@ class Service:
 
     # --- suggestions, info, network ---------------------------------------------------------------
 
+    def on_map(self, lat: float, lon: float) -> bool:
+        """Whether a route can start at a point: inside the map, with a road within reach.
+
+        The same test the router applies to a routed point (``OutsideMap`` / ``NoSegment``).
+        """
+        try:
+            self.router.snapper.snap(lat, lon, self.router.limit_m)
+        except RoutingError:
+            return False
+        return True
+
     def suggest(self, body: SuggestIn) -> dict[str, Any]:
-        """Complete a typed prefix from the offline address sources (never online)."""
+        """Complete a typed prefix from the offline address sources (never online).
+
+        Places that can be routed on the loaded map come first, in the source's order; places
+        off the map (a national hospital list on a city map) follow, marked ``on_map: false``:
+        still offered, so that a dispatcher learns the name is known but lies off this map,
+        rather than that it is unknown.
+        """
         if self.suggester is None:
             return {"available": False, "suggestions": []}
-        found = self.suggester.suggest(body.q, body.limit)
+        found = self.suggester.suggest(body.q, max(body.limit, SUGGEST_POOL))
+        marked = [(loc, self.on_map(loc.lat, loc.lon)) for loc in found if loc.label]
+        ranked = [m for m in marked if m[1]] + [m for m in marked if not m[1]]
         out = [
             {
                 "label": loc.label,
@@ -288,9 +313,9 @@ class Service:
                 "lon": loc.lon,
                 "precision": str(loc.precision),
                 "source": loc.source,
+                "on_map": on_map,
             }
-            for loc in found[: body.limit]
-            if loc.label
+            for loc, on_map in ranked[: body.limit]
         ]
         return {"available": True, "suggestions": out}
 

@@ -49,9 +49,13 @@
             .then(function (data) {
               if (mine !== seq) return;
               list.replaceChildren();
+              // places on the map come first; those off it last, marked: a route cannot be
+              // computed to them on this map
               data.suggestions.forEach(function (s) {
                 var option = document.createElement("option");
                 option.value = s.label;
+                option.setAttribute("data-on-map", s.on_map ? "true" : "false");
+                if (!s.on_map) option.label = s.label + " (buiten de kaart)";
                 list.appendChild(option);
               });
             })
