@@ -108,3 +108,16 @@ def geometry(states, src_seg, dst_seg, src_lon, src_lat, dst_lon, dst_lat, edge_
         out[1] = out[0]
         cnt = 2
     return out[:cnt]
+
+
+@njit(cache=True)
+def way_sequence(states, edge_way, way_ids):  # type: ignore[no-untyped-def]
+    """Return the OSM ids of the ways a path drives, in order, without consecutive repeats."""
+    out = np.empty(len(states), dtype=np.int64)
+    cnt = 0
+    for i in range(len(states)):
+        w = way_ids[edge_way[states[i] >> 1]]
+        if cnt == 0 or out[cnt - 1] != w:
+            out[cnt] = w
+            cnt += 1
+    return out[:cnt]

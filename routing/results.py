@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
+import shapely
 from shapely.geometry import LineString, mapping
 
 
@@ -202,6 +204,11 @@ class Route:
     def distance_km(self) -> float:
         """Unrounded length in kilometres."""
         return self.distance_m / 1000.0
+
+    @property
+    def coordinates(self) -> np.ndarray:
+        """The route's (lon, lat) vertices as an ``(n, 2)`` numpy array (fast; no shapely loop)."""
+        return shapely.get_coordinates(self.geometry)
 
     def geojson(self) -> dict[str, Any]:
         """Return the route as a GeoJSON Feature (geometry in lon/lat)."""

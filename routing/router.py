@@ -338,20 +338,20 @@ class Router:
         d_loc: Location,
     ) -> Route:
         net = self.network
-        weight, states, _, _ = found
+        weight, states, x0, y1 = found
         st = np.asarray(states, dtype=np.int64)
-        distance, duration = self._measure(found)
-        ways = net.way_ids[net.edge_way[st >> 1]]
-        keep = np.ones(len(ways), dtype=bool)
-        keep[1:] = ways[1:] != ways[:-1]
+        distance, duration = paths.measure(
+            st, float(x0), float(y1), net.edge_length_m, net.state_duration_s, net.arc_ptr,
+            net.arc_to, net.arc_turn_s,
+        )  # fmt: skip
         return Route(
-            distance_m=distance,
-            duration_s=duration,
+            distance_m=float(distance),
+            duration_s=float(duration),
             geometry=self._geometry(st, src, dst),
             origin=self._waypoint(src, o_loc),
             destination=self._waypoint(dst, d_loc),
             map=self.map,
-            way_ids=tuple(ways[keep].tolist()),
+            way_ids=tuple(paths.way_sequence(st, net.edge_way, net.way_ids).tolist()),
             extra={"weight_ms": weight, "states": states, "snaps": (src, dst)},
         )
 

@@ -209,6 +209,8 @@ class Snapper:
             self._ax, self._ay, self._bx, self._by, self.seg_main,
         )  # fmt: skip
         first = self._snap(lat, lon, best, t, d / k) if best >= 0 else None
+        if bm == best:
+            return first, first
         main = self._snap(lat, lon, bm, tm, dm / k) if bm >= 0 else None
         return first, main
 

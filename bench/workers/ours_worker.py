@@ -39,7 +39,8 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
 
     def route(olat: float, olon: float, dlat: float, dlon: float) -> tuple[float, float, Any]:
         found = router.route((olat, olon), (dlat, dlon))
-        coords = list(found.geometry.coords)
+        # the route's vertices as Python lists, through the router's own numpy accessor
+        coords = found.coordinates.tolist()
         return float(found.distance_m), float(found.duration_s), coords
 
     def matrix(sources: Any, targets: Any) -> tuple[list[Any], list[Any]]:
@@ -109,7 +110,7 @@ def handle_synthetic(request: dict[str, Any]) -> dict[str, Any]:
 
     def route(olat: float, olon: float, dlat: float, dlon: float) -> tuple[float, float, Any]:
         found = router.route((olat, olon), (dlat, dlon))
-        return float(found.distance_m), float(found.duration_s), list(found.geometry.coords)
+        return float(found.distance_m), float(found.duration_s), found.coordinates.tolist()
 
     def matrix(sources: Any, targets: Any) -> tuple[list[Any], list[Any]]:
         table = router.matrix([tuple(s) for s in sources], [tuple(t) for t in targets])
