@@ -413,10 +413,16 @@ def _render_quote(result: Any) -> None:
             f"  hardheidsclausule: {h['formula']} ({verdict}; needed {h['km_needed']:.3f} km)"
         )
     # narrow enough for an 80-column terminal; the reasons follow below the table
-    table = Table(show_lines=False, caption="amounts in € (euro)", caption_justify="right")
+    t = result.totals
+    table = Table(
+        show_lines=False,
+        caption=f"{t.covered_rides} of {t.rides} rides covered; amounts in € (euro);"
+        " e.b. = eigen bijdrage",
+        caption_justify="right",
+    )
     for col, justify in (
         ("#", "right"), ("date", "left"), ("ok", "center"), ("km", "right"),
-        ("price", "right"), ("insurer", "right"), ("eigen bijdr.", "right"), ("patient", "right"),
+        ("price", "right"), ("insurer", "right"), ("e.b.", "right"), ("patient", "right"),
     ):  # fmt: skip
         table.add_column(col, justify=justify, no_wrap=True)  # type: ignore[arg-type]
 
@@ -434,12 +440,11 @@ def _render_quote(result: Any) -> None:
             amount(r.contribution_eur),
             amount(r.patient_pays_eur),
         )
-    t = result.totals
     table.add_section()
     table.add_row(
         "",
         "total",
-        f"{t.covered_rides}/{t.rides}",
+        "",
         f"{t.loaded_km:.1f}",
         amount(t.price_eur),
         amount(t.insurer_pays_eur),
