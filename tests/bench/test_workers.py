@@ -184,6 +184,7 @@ def test_time_matrix_runs_repeat_times_and_counts_missing() -> None:
 # --- the ours worker ------------------------------------------------------------------------
 
 FAKE_ROUTER = """
+import numpy as np
 import pandas as pd
 from shapely.geometry import LineString
 
@@ -193,6 +194,7 @@ class _Route:
         self.distance_m = 1000.0 * abs(d[0] - o[0]) + 1.0
         self.duration_s = 60.0
         self.geometry = LineString([(o[1], o[0]), (d[1], d[0])])
+        self.coordinates = np.array(self.geometry.coords)
 
 
 class Router:
