@@ -352,13 +352,21 @@ def _query(src, src_w, src_t, src_l, dst, dst_w, dst_t, dst_l, parent, up_ptr, u
 
 
 @njit(cache=True)
-def _expand(t_states, t_sub, in_ptr, in_from, in_w):  # type: ignore[no-untyped-def]
-    """Targets reached through their incoming turns: (pred, extra weight, target index)."""
+def expand_targets(t_states, t_sub, t_dur, t_len, in_ptr, in_from, in_w, in_turn):  # type: ignore[no-untyped-def]
+    """Reach targets through their incoming turns.
+
+    Each target state ``t`` (weight ``t_sub`` beyond the destination; time ``t_dur`` and length
+    ``t_len`` of its part before the destination) becomes its predecessors ``p`` with the extra
+    weight ``w(p -> t) - t_sub``, time ``turn(p -> t) + t_dur`` and length ``t_len``. Returns
+    ``(pred, extra weight, extra time, extra length, target index)``.
+    """
     total = 0
     for j in range(len(t_states)):
         total += in_ptr[t_states[j] + 1] - in_ptr[t_states[j]]
     nodes = np.empty(total, dtype=np.int64)
     extra = np.empty(total, dtype=np.int64)
+    ext_t = np.empty(total, dtype=np.float64)
+    ext_l = np.empty(total, dtype=np.float64)
     which = np.empty(total, dtype=np.int64)
     k = 0
     for j in range(len(t_states)):
@@ -366,21 +374,26 @@ def _expand(t_states, t_sub, in_ptr, in_from, in_w):  # type: ignore[no-untyped-
         for q in range(in_ptr[t], in_ptr[t + 1]):
             nodes[k] = in_from[q]
             extra[k] = in_w[q] - t_sub[j]
+            ext_t[k] = in_turn[q] + t_dur[j]
+            ext_l[k] = t_len[j]
             which[k] = j
             k += 1
-    return nodes, extra, which
+    return nodes, extra, ext_t, ext_l, which
 
 
 @njit(cache=True)
-def _route_query(src, src_w, t_states, t_sub, in_ptr, in_from, in_w, order, rank, parent, up_ptr,
-                 up, arc_lo, w, t, l, mid, d, dt, dl, pred, mark, stamp, nodes, cursor, path,
-                 stack_e, stack_f):  # type: ignore[no-untyped-def]  # fmt: skip
+def _route_query(src, src_w, t_states, t_sub, in_ptr, in_from, in_w, in_turn, order, rank,
+                 parent, up_ptr, up, arc_lo, w, t, l, mid, d, dt, dl, pred, mark, stamp, nodes,
+                 cursor, path, stack_e, stack_f):  # type: ignore[no-untyped-def]  # fmt: skip
     """Answer a route query in state ids: (weight, node count, target index); path in ``path``.
 
     Targets count only when entered through a turn (see :class:`routing.engine.CCHEngine`); the
     path written to ``path`` (as states) ends with the target state itself.
     """
-    tn, tw, which = _expand(t_states, t_sub, in_ptr, in_from, in_w)
+    zero = np.zeros(len(t_states), dtype=np.float64)
+    tn, tw, _, _, which = expand_targets(
+        t_states, t_sub, zero, zero, in_ptr, in_from, in_w, in_turn
+    )
     if len(tn) == 0 or len(src) == 0:
         return INF, 0, -1
     zs = np.zeros(len(src), dtype=np.float32)
@@ -698,7 +711,7 @@ class CCH:
         src_w: np.ndarray,
         t_states: np.ndarray,
         t_sub: np.ndarray,
-        incoming: tuple[np.ndarray, np.ndarray, np.ndarray],
+        incoming: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     ) -> tuple[int, np.ndarray, int] | None:
         """Best route between states; targets are reached through a turn (``incoming`` arcs).
 
@@ -706,9 +719,9 @@ class CCH:
         """
         d, dt, dl, pred, mark, nodes, cursor, path, stack_e, stack_f = self._workspace()
         self._stamp += 1
-        in_ptr, in_from, in_w = incoming
+        in_ptr, in_from, in_w, in_turn = incoming
         best, cnt, j = _route_query(
-            src, src_w, t_states, t_sub, in_ptr, in_from, in_w, self.order, self.rank,
+            src, src_w, t_states, t_sub, in_ptr, in_from, in_w, in_turn, self.order, self.rank,
             self.parent, self.up_ptr, self.up, self.arc_lo, self.w, self.t, self.l, self.mid,
             d, dt, dl, pred, mark, self._stamp, nodes, cursor, path, stack_e, stack_f,
         )  # fmt: skip

@@ -188,23 +188,18 @@ class CCHEngine:
             Predecessor states with the extra weight, time and length of the turn into the target
             and its part up to the destination; ``which`` is the target's index.
         """
-        nodes, ws, ts, ls, which = [], [], [], [], []
-        for j, (t, sub, dur_before, len_before) in enumerate(targets):
-            lo, hi = self._in_ptr[t], self._in_ptr[t + 1]
-            nodes.append(self._in_from[lo:hi])
-            ws.append(self._in_w[lo:hi] - sub)
-            ts.append(self._in_turn[lo:hi] + dur_before)
-            ls.append(np.full(hi - lo, len_before))
-            which.append(np.full(hi - lo, j))
-        if not nodes:
-            empty = np.zeros(0)
-            return empty.astype(np.int64), empty.astype(np.int64), empty, empty, empty.astype(int)
-        return (
-            np.concatenate(nodes).astype(np.int64),
-            np.concatenate(ws).astype(np.int64),
-            np.concatenate(ts).astype(np.float32),
-            np.concatenate(ls).astype(np.float32),
-            np.concatenate(which),
+        from routing.cch import expand_targets
+
+        arr = np.array(targets, dtype=np.float64).reshape(-1, 4)
+        return expand_targets(
+            arr[:, 0].astype(np.int64),
+            arr[:, 1].astype(np.int64),
+            arr[:, 2],
+            arr[:, 3],
+            self._in_ptr,
+            self._in_from,
+            self._in_w,
+            self._in_turn,
         )
 
     def query(
@@ -221,7 +216,7 @@ class CCHEngine:
                 src[:, 1],
                 tgt[:, 0],
                 tgt[:, 1],
-                (self._in_ptr, self._in_from, self._in_w),
+                (self._in_ptr, self._in_from, self._in_w, self._in_turn),
             )
         if res is None:
             return None
