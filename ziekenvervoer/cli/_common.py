@@ -20,6 +20,9 @@ MapOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+ParametersOption = Annotated[
+    Path | None, typer.Option("--parameters", help="Folder with your own parameter files.")
+]
 AddressesOption = Annotated[
     Path | None,
     typer.Option(

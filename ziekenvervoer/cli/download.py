@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from routing.errors import InvalidQuery, ZiekenvervoerError
+from ziekenvervoer.cli._common import JsonOption
 from ziekenvervoer.cli._output import console, emit, err_console, fail
 
 
@@ -71,7 +72,7 @@ def download(
     refresh: Annotated[
         bool, typer.Option("--refresh", help="Download again even if cached.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Download the roads of a place or a bounding box (OpenStreetMap, via Overpass) to a file.
 

@@ -17,7 +17,9 @@ from routing.errors import ZiekenvervoerError
 from ziekenvervoer.cli._common import (
     AddressesOption,
     HospitalsOption,
+    JsonOption,
     OnlineOption,
+    ParametersOption,
     PC4Option,
     load_router,
 )
@@ -77,10 +79,8 @@ def hardheid(
         str | None,
         typer.Option("--on", help="Date the threshold is looked up on (default: today)."),
     ] = None,
-    parameters_dir: Annotated[
-        Path | None, typer.Option("--parameters", help="Folder with your own parameter files.")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    parameters_dir: ParametersOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Test the hardheidsclausule: months (max. 12) x rides per week x single-trip km >= 250."""
     from transport.hardship import check_hardship
@@ -281,10 +281,8 @@ def quote_command(
             help="Own-car EUR/km: AMOUNT (every year) or YEAR=AMOUNT (repeatable).",
         ),
     ] = None,
-    parameters_dir: Annotated[
-        Path | None, typer.Option("--parameters", help="Folder with your own parameter files.")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    parameters_dir: ParametersOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Quote a ride or a series: price, what the insurer pays and what the patient pays."""
     from transport.errors import InvalidInput
