@@ -478,11 +478,11 @@ def _many_to_many(src_ptr, src, src_w, src_t, src_l, dst_ptr, dst, dst_w, dst_t,
                 continue
             if nb == cap:
                 cap *= 2
-                b_node = _grow_i(b_node, cap)
-                b_tgt = _grow_i(b_tgt, cap)
-                b_w = _grow_i(b_w, cap)
-                b_t = _grow_f(b_t, cap)
-                b_l = _grow_f(b_l, cap)
+                b_node = _grow(b_node, cap)
+                b_tgt = _grow(b_tgt, cap)
+                b_w = _grow(b_w, cap)
+                b_t = _grow(b_t, cap)
+                b_l = _grow(b_l, cap)
             b_node[nb] = v
             b_tgt[nb] = j
             b_w[nb] = d[v]
@@ -540,14 +540,8 @@ def _many_to_many(src_ptr, src, src_w, src_t, src_l, dst_ptr, dst, dst_w, dst_t,
 
 
 @njit(cache=True)
-def _grow_i(a, cap):  # type: ignore[no-untyped-def]
-    b = np.empty(cap, dtype=a.dtype)
-    b[: len(a)] = a
-    return b
-
-
-@njit(cache=True)
-def _grow_f(a, cap):  # type: ignore[no-untyped-def]
+def _grow(a, cap):  # type: ignore[no-untyped-def]
+    """Return a copy of ``a`` with room for ``cap`` items (compiled once per dtype)."""
     b = np.empty(cap, dtype=a.dtype)
     b[: len(a)] = a
     return b

@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from routing.errors import ZiekenvervoerError
 
@@ -53,3 +54,14 @@ def fail(error: ZiekenvervoerError, as_json: bool, exit_code: int = 2) -> NoRetu
         where = f" ({error.field})" if error.field else ""
         err_console.print(f"[bold red]{error.code}[/]{where}: {error.message}")
     raise typer.Exit(exit_code)
+
+
+def progress_bar() -> Progress:
+    """The progress bar of the batch commands (description, bar, done/total, time left)."""
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )

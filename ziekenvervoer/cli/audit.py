@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
 from routing.errors import ZiekenvervoerError
@@ -21,7 +20,7 @@ from ziekenvervoer.cli._common import (
     PC4Option,
     load_router,
 )
-from ziekenvervoer.cli._output import console, emit, fail
+from ziekenvervoer.cli._output import console, emit, fail, progress_bar
 
 
 def _euro(text: str) -> Any:
@@ -234,13 +233,7 @@ def register(app: typer.Typer) -> None:
             if as_json:
                 result = run_audit(declarations, router, chunk_size=chunk_size, options=options)
             else:
-                with Progress(
-                    "[progress.description]{task.description}",
-                    BarColumn(),
-                    MofNCompleteColumn(),
-                    TimeRemainingColumn(),
-                    console=console,
-                ) as bar:
+                with progress_bar() as bar:
                     task = bar.add_task("auditing", total=len(declarations))
                     result = run_audit(
                         declarations,

@@ -8,7 +8,6 @@ from typing import Annotated
 import numpy as np
 import pandas as pd
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
 from routing.errors import InvalidQuery, MapError, ZiekenvervoerError
@@ -22,7 +21,7 @@ from ziekenvervoer.cli._common import (
     PC4Option,
     load_router,
 )
-from ziekenvervoer.cli._output import console, emit, fail
+from ziekenvervoer.cli._output import console, emit, fail, progress_bar
 from ziekenvervoer.io import (
     ROW_ERROR_COLUMN,
     check_output,
@@ -174,13 +173,7 @@ def register(app: typer.Typer) -> None:
             if as_json:
                 out = router.routes(pairs)
             else:
-                with Progress(
-                    "[progress.description]{task.description}",
-                    BarColumn(),
-                    MofNCompleteColumn(),
-                    TimeRemainingColumn(),
-                    console=console,
-                ) as bar:
+                with progress_bar() as bar:
                     task = bar.add_task("routing", total=len(pairs))
                     out = router.routes(pairs, progress=lambda n: bar.update(task, completed=n))
             out = _unroute_malformed(out)
