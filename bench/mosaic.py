@@ -1,0 +1,800 @@
+"""A country-sized road network of real extracts: tiles side by side, stitched at their borders.
+
+The synthetic grids of ``bench/scale.py`` have no road hierarchy (the worst case for a contraction
+hierarchy) and the real extracts are small. A *mosaic* sits between the two: copies of the real
+extracts in ``../shared/data/osm`` (Hengelo, Spijkenisse, Liechtenstein), each picked at random,
+randomly mirrored and laid out in a near-square grid of cells over a plane centred on lat 52, lon 5
+(roughly over the Netherlands), then joined by *connector* roads across the gaps between
+neighbouring tiles. Streets, road classes, turn restrictions, barriers and signals are real; only
+the country-scale structure (which towns neighbour which, and the long roads between them) is made
+up.
+
+Layout
+    ``cols = ceil(sqrt(tiles))``, ``rows = ceil(tiles / cols)``, filled row by row from the
+    south-west corner. A cell is as wide as the widest source and as tall as the tallest, plus a
+    gap of 300 m; each tile sits centred in its cell. Coordinates go through a local metric
+    (sinusoidal) projection, so a tile keeps its real lengths wherever it lands.
+Ids
+    Node, way and relation ids of tile ``t`` are the source's ids plus ``t * STRIDE``, with one
+    power-of-two stride per kind above every source id of that kind. Connector ways come after all
+    tile ways (``tiles * way_stride + k``).
+Stubs
+    Roads cut off by an extract's border end in dead ends near that border. A *stub* on a side of a
+    tile is the end node of a kept way that no other way uses (a dead end of the car network),
+    lies within 15 % of the tile's extent from that side, and is *exposed* to it: no node of the
+    tile lies within 200 m along the side and more than 30 m closer to it. (The exposure test
+    leaves out the cul-de-sacs inside a town near its border: without it, Hengelo's northern band
+    holds 137 dead ends, with it 29.)
+Connectors
+    For each pair of neighbouring tiles, the stubs on the facing sides are matched nearest first
+    (each stub once; a pair whose one-way roads would only lead into or only out of the connector
+    is not matched) and joined by a straight two-way way tagged with the more important class of
+    the two stub ways (``*_link`` counts as its road; motorway only when both are motorways, else
+    the lower class; ``oneway=no``, because the car profile makes a motorway one-way unless told
+    otherwise) and a name. A pair gets at least two connectors: when the stubs run short, nodes of
+    the two most important road classes nearest to the side are used as well.
+
+    python bench/mosaic.py --tiles 16 --out bench/.scale/mosaic-16.osm.pbf
+
+Prints the counts, the write time and the peak memory (RSS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: the project's packages are importable
+    sys.path.insert(0, str(ROOT))
+
+from routing.errors import MapError  # noqa: E402
+
+SOURCE_DIR = ROOT.parent / "shared" / "data" / "osm"
+SOURCE_NAMES = ("hengelo", "spijkenisse", "liechtenstein")
+
+#: Centre of the mosaic (degrees).
+LAT0, LON0 = 52.0, 5.0
+#: Mean earth radius (m) of the local projection.
+EARTH_R = 6_371_008.8
+#: Gap between the largest tile and its cell's border (m).
+GAP_M = 300.0
+#: Stubs lie within this share of the tile's extent from its side.
+BAND = 0.15
+#: A stub is exposed when no node within this distance along the side ...
+EXPOSE_WINDOW_M = 200.0
+#: ... lies more than this much closer to the side (m).
+EXPOSE_TOLERANCE_M = 30.0
+#: Fewest connectors between two neighbouring tiles.
+MIN_CONNECTORS = 2
+#: Fallback nodes on one side lie at least this far apart along it (m).
+FALLBACK_SPREAD_M = 1000.0
+#: Road classes, most important first; anything else ranks after them.
+CLASSES = ("motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential")
+OTHER_RANK = len(CLASSES)
+#: Highway of a connector between two roads of other classes (service, living_street, track...).
+OTHER_CLASS = "service"
+SIDES = ("W", "E", "S", "N")
+_MIRROR_SIDE = {"W": "E", "E": "W", "S": "N", "N": "S"}
+
+
+class MosaicError(MapError):
+    """A mosaic cannot be made: the source extracts are missing, or the tile count is bad."""
+
+    code = "InvalidMosaic"
+
+
+def highway_rank(highway: str) -> int:
+    """Rank of a ``highway`` value: 0 for motorway (``*_link`` as its road), ``OTHER_RANK`` last."""
+    base = highway.removesuffix("_link")
+    return CLASSES.index(base) if base in CLASSES else OTHER_RANK
+
+
+def connector_class(a: str, b: str) -> str:
+    """Highway of a connector between roads of highway ``a`` and ``b``.
+
+    The more important class of the two, except that a motorway joined to anything but a motorway
+    gives the other (lower) class. Classes outside :data:`CLASSES` give :data:`OTHER_CLASS`.
+    """
+    ra, rb = highway_rank(a), highway_rank(b)
+    rank = max(ra, rb) if 0 in (ra, rb) and ra != rb else min(ra, rb)
+    return CLASSES[rank] if rank < OTHER_RANK else OTHER_CLASS
+
+
+# --- sources ------------------------------------------------------------------------------------
+
+
+class End(NamedTuple):
+    """A node a connector may start from: a stub, or a fallback node of an important road."""
+
+    node: int  # position in the source's node arrays
+    x: float  # local metres, source frame
+    y: float
+    highway: str
+    arrive: bool  # traffic can reach the node along its road
+    leave: bool  # traffic can leave the node along its road
+    stub: bool
+
+
+@dataclass
+class Source:
+    """One extract's car roads, in a local metric frame centred on their bounding box.
+
+    Attributes
+    ----------
+    name : str
+        Extract name.
+    node_ids : numpy.ndarray
+        Sorted OSM ids of the nodes the kept ways use (int64).
+    x, y : numpy.ndarray
+        Their positions in metres east and north of the bounding box's centre.
+    node_tags : dict
+        Car-relevant tags (``routing.maps.NODE_KEYS``) by node position.
+    way_ids, way_ptr, way_refs : numpy.ndarray
+        Sorted way ids; ``way_refs[way_ptr[i]:way_ptr[i + 1]]`` are the node ids of way ``i``.
+    way_tags : list of dict
+        All tags of each way.
+    relations : list
+        ``(id, members, tags)`` of the restriction relations whose members are all kept, by id.
+    width, height : float
+        Extent of the bounding box (m).
+    ends : dict
+        Per side (``W E S N``): the stubs, then the fallback nodes.
+    """
+
+    name: str
+    node_ids: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    node_tags: dict[int, dict[str, str]]
+    way_ids: np.ndarray
+    way_ptr: np.ndarray
+    way_refs: np.ndarray
+    way_tags: list[dict[str, str]]
+    relations: list[tuple[int, list[tuple[str, int, str]], dict[str, str]]]
+    width: float
+    height: float
+    ends: dict[str, list[End]] = field(default_factory=dict)
+
+    @property
+    def n_stubs(self) -> dict[str, int]:
+        """Number of stubs per side."""
+        return {s: sum(e.stub for e in self.ends[s]) for s in SIDES}
+
+
+def _read_source(path: Path) -> Source:
+    """Read one extract's car roads, their nodes and their restrictions."""
+    import osmium
+    import osmium.filter
+
+    from routing.maps import NODE_HIGHWAY, NODE_KEYS
+    from routing.profile import default_profile
+
+    profile = default_profile()
+    rule_cache: dict[tuple[tuple[str, str], ...], Any] = {}
+    tag_cache: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+    ways: dict[int, tuple[list[int], dict[str, str]]] = {}
+    lonlat: dict[int, tuple[float, float]] = {}
+    node_tags: dict[int, dict[str, str]] = {}
+    relations = []
+    proc = (
+        osmium.FileProcessor(str(path))
+        .with_locations()
+        .with_filter(
+            osmium.filter.KeyFilter("highway", "route", "type").enable_for(
+                osmium.osm.WAY | osmium.osm.RELATION
+            )
+        )
+        .with_filter(osmium.filter.KeyFilter(*NODE_KEYS).enable_for(osmium.osm.NODE))
+    )
+    for obj in proc:
+        if obj.is_node():
+            tags = {t.k: t.v for t in obj.tags if t.k in NODE_KEYS}
+            # the tags the router reads (barriers, signals, access), as routing.maps keeps them
+            if tags.get("highway") in NODE_HIGHWAY or len(tags) > ("highway" in tags):
+                node_tags[obj.id] = tags
+        elif obj.is_way():
+            key = tuple(sorted((t.k, t.v) for t in obj.tags))
+            if key not in rule_cache:
+                rule_cache[key] = profile.way_rule(dict(key))
+                tag_cache[key] = dict(key)
+            if rule_cache[key] is None or obj.id in ways or len(obj.nodes) < 2:
+                continue
+            refs = []
+            for n in obj.nodes:
+                if not n.location.valid():
+                    continue  # a node the extract does not hold: the way skips it
+                refs.append(n.ref)
+                lonlat[n.ref] = (n.location.lon, n.location.lat)
+            if len(refs) >= 2:
+                ways[obj.id] = (refs, tag_cache[key])
+        elif obj.is_relation() and obj.tags.get("type") == "restriction":
+            members = [(m.type, m.ref, m.role) for m in obj.members]
+            relations.append((obj.id, members, dict(obj.tags)))
+    if not ways:
+        raise MosaicError(f"{path.name} holds no roads open to cars", field="sources")
+
+    node_ids = np.array(sorted(lonlat), dtype=np.int64)
+    lon = np.array([lonlat[n][0] for n in node_ids.tolist()])
+    lat = np.array([lonlat[n][1] for n in node_ids.tolist()])
+    # local sinusoidal frame around the centre of the extent, then centred on the metric bbox
+    lat_c = math.radians((lat.min() + lat.max()) / 2)
+    lon_c = math.radians((lon.min() + lon.max()) / 2)
+    y = EARTH_R * (np.radians(lat) - lat_c)
+    x = EARTH_R * (np.radians(lon) - lon_c) * np.cos(np.radians(lat))
+    x -= (x.min() + x.max()) / 2
+    y -= (y.min() + y.max()) / 2
+
+    way_ids = np.array(sorted(ways), dtype=np.int64)
+    way_tags = [ways[w][1] for w in way_ids.tolist()]
+    lengths = [len(ways[w][0]) for w in way_ids.tolist()]
+    way_ptr = np.zeros(len(way_ids) + 1, dtype=np.int64)
+    way_ptr[1:] = np.cumsum(lengths)
+    way_refs = np.fromiter(
+        (r for w in way_ids.tolist() for r in ways[w][0]), dtype=np.int64, count=int(way_ptr[-1])
+    )
+    kept_nodes = set(lonlat)
+    kept_ways = set(ways)
+    relations = sorted(
+        (rid, members, tags)
+        for rid, members, tags in relations
+        if all(
+            (t == "n" and ref in kept_nodes) or (t == "w" and ref in kept_ways)
+            for t, ref, _ in members
+        )
+    )
+    pos_tags = {}
+    for nid, tags in node_tags.items():
+        p = int(np.searchsorted(node_ids, nid))
+        if p < len(node_ids) and node_ids[p] == nid:
+            pos_tags[p] = tags
+    src = Source(
+        name=path.name.split(".")[0],
+        node_ids=node_ids,
+        x=x,
+        y=y,
+        node_tags=pos_tags,
+        way_ids=way_ids,
+        way_ptr=way_ptr,
+        way_refs=way_refs,
+        way_tags=way_tags,
+        relations=relations,
+        width=float(x.max() - x.min()),
+        height=float(y.max() - y.min()),
+    )
+    src.ends = _find_ends(src, [rule_cache[tuple(sorted(t.items()))] for t in way_tags])
+    return src
+
+
+def _side_frame(src: Source, side: str) -> tuple[np.ndarray, np.ndarray, float]:
+    """Return (depth from the side, position along it, extent across) for every node."""
+    if side == "W":
+        return src.x - src.x.min(), src.y, src.width
+    if side == "E":
+        return src.x.max() - src.x, src.y, src.width
+    if side == "S":
+        return src.y - src.y.min(), src.x, src.height
+    return src.y.max() - src.y, src.x, src.height
+
+
+def _find_ends(src: Source, rules: list[Any]) -> dict[str, list[End]]:
+    """Find the stubs and fallback nodes of each side of a source."""
+    refs_pos = np.searchsorted(src.node_ids, src.way_refs)
+    uses = np.bincount(refs_pos, minlength=len(src.node_ids))
+    first, last = src.way_ptr[:-1], src.way_ptr[1:] - 1
+    usable = np.array(
+        [
+            "highway" in t and not (r.forward_restricted or r.backward_restricted)
+            for t, r in zip(src.way_tags, rules, strict=True)
+        ],
+        dtype=bool,
+    )
+    r_fwd = [bool(r.forward) for r in rules]
+    r_bwd = [bool(r.backward) for r in rules]
+    rank = np.array([highway_rank(t.get("highway", "")) for t in src.way_tags])
+    # dead ends: a way's first or last node that no other way (nor the same way) uses again
+    dead: list[tuple[int, int, bool]] = []  # (node position, way, is the way's last node)
+    for is_last, pos in ((False, first), (True, last)):
+        p = refs_pos[pos]
+        ok = (uses[p] == 1) & usable
+        dead += [(int(a), int(w), is_last) for a, w in zip(p[ok], np.flatnonzero(ok), strict=True)]
+    # fallback: nodes of the ways of the two most important classes present
+    good = np.flatnonzero(usable)
+    top = np.unique(rank[good])[:2]
+    main_ways = good[np.isin(rank[good], top)]
+    main_way_of_node = {}
+    for w in main_ways[np.argsort(rank[main_ways], kind="stable")].tolist():
+        for p in refs_pos[src.way_ptr[w] : src.way_ptr[w + 1]].tolist():
+            main_way_of_node.setdefault(p, w)
+    main_nodes = np.array(sorted(main_way_of_node), dtype=np.int64)
+    # what hides a dead end from a side: nodes of two-way roads (not the other carriageway of a
+    # dual carriageway, nor a ramp, which end near the border too)
+    two_way = np.array(r_fwd) & np.array(r_bwd)
+    blocker = np.zeros(len(src.node_ids), dtype=bool)
+    blocker[refs_pos[np.repeat(two_way, np.diff(src.way_ptr))]] = True
+    blockers = np.flatnonzero(blocker)
+
+    out: dict[str, list[End]] = {}
+    for side in SIDES:
+        depth, along, extent = _side_frame(src, side)
+        order = blockers[np.argsort(along[blockers], kind="stable")]
+        a_sorted, d_sorted = along[order], depth[order]
+        ends: list[End] = []
+        for p, w, is_last in dead:
+            d, a = depth[p], along[p]
+            if d > BAND * extent:
+                continue
+            lo, hi = np.searchsorted(a_sorted, [a - EXPOSE_WINDOW_M, a + EXPOSE_WINDOW_M])
+            if hi > lo and d_sorted[lo:hi].min() < d - EXPOSE_TOLERANCE_M:
+                continue  # another road lies between this dead end and the side
+            arrive, leave = (r_fwd[w], r_bwd[w]) if is_last else (r_bwd[w], r_fwd[w])
+            hw = src.way_tags[w]["highway"]
+            ends.append(End(p, float(src.x[p]), float(src.y[p]), hw, arrive, leave, stub=True))
+        ends.sort(key=lambda e: (e.x, e.y) if side in "SN" else (e.y, e.x))
+        # fallback nodes: nearest to the side, spread along it
+        picked: list[int] = []
+        for p in main_nodes[np.argsort(depth[main_nodes], kind="stable")].tolist():
+            if all(abs(along[p] - along[q]) >= FALLBACK_SPREAD_M for q in picked):
+                picked.append(p)
+                if len(picked) == MIN_CONNECTORS:
+                    break
+        for p in picked:
+            w = main_way_of_node[p]
+            hw = src.way_tags[w]["highway"]
+            ends.append(End(p, float(src.x[p]), float(src.y[p]), hw, True, True, stub=False))
+        out[side] = ends
+    return out
+
+
+def load_sources(sources: Sequence[Path] | None = None) -> tuple[Source, ...]:
+    """Read the source extracts (once per process and set of files).
+
+    Parameters
+    ----------
+    sources : sequence of Path, optional
+        The extracts; default Hengelo, Spijkenisse and Liechtenstein from ``../shared/data/osm``.
+
+    Raises
+    ------
+    routing.errors.MapError
+        When a source file is missing (code ``InvalidMosaic``, field ``sources``).
+    """
+    paths = (
+        tuple(Path(p).resolve() for p in sources)
+        if sources is not None
+        else tuple(SOURCE_DIR / f"{n}.osm.pbf" for n in SOURCE_NAMES)
+    )
+    if not paths:
+        raise MosaicError("no source extracts given", field="sources")
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise MosaicError(
+            f"source extract(s) not found: {', '.join(missing)} (check out ../shared beside the "
+            "project, or pass the extracts to use)",
+            field="sources",
+        )
+    key = tuple((p, p.stat().st_mtime_ns) for p in paths)
+    return _load_sources_keyed(key)
+
+
+@lru_cache(maxsize=4)
+def _load_sources_keyed(key: tuple[tuple[Path, int], ...]) -> tuple[Source, ...]:
+    return tuple(_read_source(p) for p, _ in key)
+
+
+# --- plan -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One tile of the mosaic.
+
+    Attributes
+    ----------
+    index, row, col : int
+        Position (row 0 is the south, column 0 the west).
+    source : int
+        Index of its source extract.
+    mirror_x, mirror_y : bool
+        Whether the source is mirrored east-west / north-south.
+    cx, cy : float
+        Centre of the tile (and its cell) in mosaic metres east and north of (LAT0, LON0).
+    """
+
+    index: int
+    row: int
+    col: int
+    source: int
+    mirror_x: bool
+    mirror_y: bool
+    cx: float
+    cy: float
+
+    def source_side(self, side: str) -> str:
+        """The side of the source that faces ``side`` of the tile."""
+        if (side in "WE" and self.mirror_x) or (side in "SN" and self.mirror_y):
+            return _MIRROR_SIDE[side]
+        return side
+
+    def to_mosaic(self, x: np.ndarray | float, y: np.ndarray | float) -> tuple[Any, Any]:
+        """Source-frame metres to mosaic metres."""
+        return (
+            self.cx + (-x if self.mirror_x else x),
+            self.cy + (-y if self.mirror_y else y),
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Where each tile goes and how ids are shifted.
+
+    Attributes
+    ----------
+    tiles : list of Tile
+        The tiles, by index.
+    rows, cols : int
+        Layout.
+    cell_w, cell_h : float
+        Cell size (m).
+    node_stride, way_stride, relation_stride : int
+        Id shift per tile, for each kind (powers of two above every source id of that kind).
+    sources : tuple of Source
+        The extracts.
+    """
+
+    tiles: list[Tile]
+    rows: int
+    cols: int
+    cell_w: float
+    cell_h: float
+    node_stride: int
+    way_stride: int
+    relation_stride: int
+    sources: tuple[Source, ...]
+
+    @property
+    def connector_base(self) -> int:
+        """Connector way ids are above this."""
+        return len(self.tiles) * self.way_stride
+
+    def tile_at(self, row: int, col: int) -> Tile | None:
+        """The tile in a cell, or None for an empty cell of the last row."""
+        i = row * self.cols + col
+        return self.tiles[i] if 0 <= col < self.cols and 0 <= i < len(self.tiles) else None
+
+    def lonlat(self, tile: Tile) -> tuple[np.ndarray, np.ndarray]:
+        """Longitudes and latitudes of a tile's nodes (in its source's node order)."""
+        src = self.sources[tile.source]
+        return to_lonlat(*tile.to_mosaic(src.x, src.y))
+
+    def bbox(self, tile: Tile) -> tuple[float, float, float, float]:
+        """``(west, south, east, north)`` of a tile's nodes."""
+        lon, lat = self.lonlat(tile)
+        return float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
+
+
+def to_lonlat(x: Any, y: Any) -> tuple[Any, Any]:
+    """Mosaic metres (east, north of LAT0/LON0) to degrees, sinusoidal (lengths kept locally)."""
+    lat = LAT0 + np.degrees(np.asarray(y) / EARTH_R)
+    lon = LON0 + np.degrees(np.asarray(x) / (EARTH_R * np.cos(np.radians(lat))))
+    return lon, lat
+
+
+def _stride(max_id: int) -> int:
+    """Smallest power of two above ``max_id``."""
+    return 1 << max(int(max_id), 1).bit_length()
+
+
+def plan_mosaic(tiles: int, seed: int = 42, sources: Sequence[Path] | None = None) -> Plan:
+    """Lay out a mosaic: each tile's source, mirroring and cell.
+
+    Parameters
+    ----------
+    tiles : int
+        Number of tiles (at least 1).
+    seed : int
+        Seed of the random choices.
+    sources : sequence of Path, optional
+        The extracts (default: :data:`SOURCE_NAMES` in ``../shared/data/osm``).
+    """
+    if not isinstance(tiles, int) or tiles < 1:
+        raise MosaicError(f"tiles must be a whole number >= 1, not {tiles!r}", field="tiles")
+    srcs = load_sources(sources)
+    cols = math.ceil(math.sqrt(tiles))
+    rows = math.ceil(tiles / cols)
+    cell_w = max(s.width for s in srcs) + GAP_M
+    cell_h = max(s.height for s in srcs) + GAP_M
+    node_stride = _stride(max(int(s.node_ids.max()) for s in srcs))
+    way_stride = _stride(max(int(s.way_ids.max()) for s in srcs))
+    relation_stride = _stride(max((r[0] for s in srcs for r in s.relations), default=1))
+    for s in srcs:  # ids must be positive and below the stride, or tiles would collide
+        rel_ids = [r[0] for r in s.relations]
+        if not (
+            s.node_ids.min() > 0
+            and s.node_ids.max() < node_stride
+            and s.way_ids.min() > 0
+            and s.way_ids.max() < way_stride
+            and all(0 < r < relation_stride for r in rel_ids)
+        ):
+            raise MosaicError(f"{s.name} has ids outside the id strides", field="sources")
+    if (tiles + 1) * max(node_stride, way_stride, relation_stride) >= 2**63:
+        raise MosaicError(f"{tiles} tiles overflow 64-bit OSM ids", field="tiles")
+    rng = np.random.default_rng(seed)
+    pick = rng.integers(0, len(srcs), size=tiles)
+    mirror = rng.random((tiles, 2)) < 0.5
+    out = []
+    for i in range(tiles):
+        r, c = divmod(i, cols)
+        out.append(
+            Tile(
+                index=i,
+                row=r,
+                col=c,
+                source=int(pick[i]),
+                mirror_x=bool(mirror[i, 0]),
+                mirror_y=bool(mirror[i, 1]),
+                cx=(c + 0.5 - cols / 2) * cell_w,
+                cy=(r + 0.5 - rows / 2) * cell_h,
+            )
+        )
+    return Plan(out, rows, cols, cell_w, cell_h, node_stride, way_stride, relation_stride, srcs)
+
+
+# --- stitching --------------------------------------------------------------------------------
+
+
+class Connector(NamedTuple):
+    """A connector way between two tiles."""
+
+    way_id: int
+    node_a: int  # mosaic node ids
+    node_b: int
+    highway: str
+    fallback: bool  # one of its ends is a fallback node, not a stub
+
+
+def _match(
+    a: list[tuple[End, float, float]], b: list[tuple[End, float, float]], limit: int
+) -> list[tuple[int, int]]:
+    """Pair ends of ``a`` and ``b`` nearest first, each once, at most ``limit`` pairs."""
+    if not a or not b or limit <= 0:
+        return []
+    ax = np.array([[x, y] for _, x, y in a])
+    bx = np.array([[x, y] for _, x, y in b])
+    dist = np.hypot(ax[:, None, 0] - bx[None, :, 0], ax[:, None, 1] - bx[None, :, 1])
+    arrive_a = np.array([e.arrive for e, _, _ in a])
+    leave_a = np.array([e.leave for e, _, _ in a])
+    arrive_b = np.array([e.arrive for e, _, _ in b])
+    leave_b = np.array([e.leave for e, _, _ in b])
+    flows = (arrive_a[:, None] & leave_b[None, :]) | (arrive_b[None, :] & leave_a[:, None])
+    dist[~flows] = np.inf
+    pairs: list[tuple[int, int]] = []
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for k in np.argsort(dist, axis=None, kind="stable").tolist():
+        i, j = divmod(k, len(b))
+        if not np.isfinite(dist[i, j]):
+            break
+        if i in used_a or j in used_b:
+            continue
+        pairs.append((i, j))
+        used_a.add(i)
+        used_b.add(j)
+        if len(pairs) == limit:
+            break
+    return pairs
+
+
+def stitch(plan: Plan) -> list[Connector]:
+    """Connectors between all horizontally and vertically neighbouring tiles."""
+    out: list[Connector] = []
+    next_id = plan.connector_base + 1
+    for tile in plan.tiles:
+        for other, side, facing in (
+            (plan.tile_at(tile.row, tile.col + 1), "E", "W"),
+            (plan.tile_at(tile.row + 1, tile.col), "N", "S"),
+        ):
+            if other is None:
+                continue
+            sides = []
+            for t, s in ((tile, side), (other, facing)):
+                ends = plan.sources[t.source].ends[t.source_side(s)]
+                sides.append([(e, *t.to_mosaic(e.x, e.y)) for e in ends])
+            stubs = [[i for i, (e, _, _) in enumerate(s) if e.stub] for s in sides]
+            pairs = [
+                (stubs[0][i], stubs[1][j])
+                for i, j in _match(
+                    [sides[0][i] for i in stubs[0]],
+                    [sides[1][j] for j in stubs[1]],
+                    min(len(stubs[0]), len(stubs[1])),
+                )
+            ]
+            if len(pairs) < MIN_CONNECTORS:
+                # too few stubs: add fallback nodes, and the stubs left over
+                free = []
+                for k, s in enumerate(sides):
+                    used = {s[p[k]][0].node for p in pairs}
+                    seen: set[int] = set()
+                    keep = []
+                    for i, (e, _, _) in enumerate(s):
+                        if e.node not in used and e.node not in seen:
+                            seen.add(e.node)
+                            keep.append(i)
+                    free.append(keep)
+                more = _match(
+                    [sides[0][i] for i in free[0]],
+                    [sides[1][j] for j in free[1]],
+                    MIN_CONNECTORS - len(pairs),
+                )
+                pairs += [(free[0][i], free[1][j]) for i, j in more]
+            for i, j in pairs:
+                ea, eb = sides[0][i][0], sides[1][j][0]
+                src_a, src_b = plan.sources[tile.source], plan.sources[other.source]
+                out.append(
+                    Connector(
+                        way_id=next_id,
+                        node_a=int(src_a.node_ids[ea.node]) + tile.index * plan.node_stride,
+                        node_b=int(src_b.node_ids[eb.node]) + other.index * plan.node_stride,
+                        highway=connector_class(ea.highway, eb.highway),
+                        fallback=not (ea.stub and eb.stub),
+                    )
+                )
+                next_id += 1
+    return out
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def write_mosaic(
+    path: Path, tiles: int, seed: int = 42, sources: Sequence[Path] | None = None
+) -> dict[str, int]:
+    """Write a mosaic of real extracts as an OSM PBF file (atomically).
+
+    Parameters
+    ----------
+    path : Path
+        Output ``.osm.pbf`` file; its folder is created.
+    tiles : int
+        Number of tiles (at least 1), laid out in ``rows x cols`` with ``cols = ceil(sqrt(tiles))``.
+    seed : int
+        Seed of the random choices (same seed, same bytes).
+    sources : sequence of Path, optional
+        The extracts (default: :data:`SOURCE_NAMES` in ``../shared/data/osm``).
+
+    Returns
+    -------
+    dict
+        ``tiles``, ``rows``, ``cols``, ``osm_nodes``, ``ways`` (connectors included),
+        ``restrictions``, ``connectors``, ``fallback_connectors``, ``tile_pairs`` (neighbouring
+        pairs of tiles).
+
+    Raises
+    ------
+    routing.errors.MapError
+        When the sources are missing or ``tiles`` is not a whole number >= 1.
+    """
+    import osmium
+    from osmium.osm.mutable import Node, Relation, Way
+
+    plan = plan_mosaic(tiles, seed, sources)
+    connectors = stitch(plan)
+    tile_pairs = sum(
+        (plan.tile_at(t.row, t.col + 1) is not None) + (plan.tile_at(t.row + 1, t.col) is not None)
+        for t in plan.tiles
+    )
+    # header box from the tiles' metric boxes (corners are the extremes of the projection)
+    xs, ys = [], []
+    for t in plan.tiles:
+        src = plan.sources[t.source]
+        for sx in (-0.5, 0.5):
+            for sy in (-0.5, 0.5):
+                x, y = t.to_mosaic(sx * src.width, sy * src.height)
+                xs.append(x)
+                ys.append(y)
+    lon, lat = to_lonlat(np.array(xs), np.array(ys))
+    header = osmium.io.Header()
+    header.set("generator", "ziekenvervoer bench/mosaic.py")
+    header.add_box(
+        osmium.osm.Box(
+            osmium.osm.Location(float(lon.min()) - 1e-4, float(lat.min()) - 1e-4),
+            osmium.osm.Location(float(lon.max()) + 1e-4, float(lat.max()) + 1e-4),
+        )
+    )
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".osm.pbf")
+    os.close(fd)
+    counts = {"osm_nodes": 0, "ways": 0, "restrictions": 0}
+    try:
+        with osmium.SimpleWriter(tmp_name, header=header, overwrite=True) as w:
+            for t in plan.tiles:
+                src = plan.sources[t.source]
+                lon, lat = plan.lonlat(t)
+                ids = (src.node_ids + t.index * plan.node_stride).tolist()
+                tags = src.node_tags
+                for i, (nid, x, y) in enumerate(zip(ids, lon.tolist(), lat.tolist(), strict=True)):
+                    w.add_node(Node(id=nid, location=(x, y), tags=tags.get(i)))
+                counts["osm_nodes"] += len(ids)
+            for t in plan.tiles:
+                src = plan.sources[t.source]
+                refs = (src.way_refs + t.index * plan.node_stride).tolist()
+                ptr = src.way_ptr.tolist()
+                wids = (src.way_ids + t.index * plan.way_stride).tolist()
+                for i, (wid, wtags) in enumerate(zip(wids, src.way_tags, strict=True)):
+                    w.add_way(Way(id=wid, nodes=refs[ptr[i] : ptr[i + 1]], tags=wtags))
+                counts["ways"] += len(wids)
+            for c in connectors:
+                w.add_way(
+                    Way(
+                        id=c.way_id,
+                        nodes=[c.node_a, c.node_b],
+                        tags={
+                            "highway": c.highway,
+                            "oneway": "no",
+                            "name": f"Mosaic connector {c.way_id - plan.connector_base}",
+                        },
+                    )
+                )
+            counts["ways"] += len(connectors)
+            for t in plan.tiles:
+                src = plan.sources[t.source]
+                shift = {"n": t.index * plan.node_stride, "w": t.index * plan.way_stride}
+                for rid, members, rtags in src.relations:
+                    w.add_relation(
+                        Relation(
+                            id=rid + t.index * plan.relation_stride,
+                            members=[(k, ref + shift[k], role) for k, ref, role in members],
+                            tags=rtags,
+                        )
+                    )
+                counts["restrictions"] += len(src.relations)
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return {
+        "tiles": tiles,
+        "rows": plan.rows,
+        "cols": plan.cols,
+        **counts,
+        "connectors": len(connectors),
+        "fallback_connectors": sum(c.fallback for c in connectors),
+        "tile_pairs": tile_pairs,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Write a mosaic and print its counts, the time taken and the peak memory."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--tiles", type=int, required=True, help="number of tiles")
+    ap.add_argument("--out", type=Path, required=True, help="output .osm.pbf")
+    ap.add_argument("--seed", type=int, default=42)
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    counts = write_mosaic(args.out, args.tiles, args.seed)
+    elapsed = time.perf_counter() - t0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    for k, v in counts.items():
+        print(f"{k:>20}: {v:,}")
+    print(f"{'file_mb':>20}: {args.out.stat().st_size / 1e6:,.1f}")
+    print(f"{'seconds':>20}: {elapsed:,.1f}")
+    print(f"{'peak_rss_mb':>20}: {peak_mb:,.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
