@@ -718,6 +718,9 @@ def write_mosaic(
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".osm.pbf")
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp_name, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
     counts = {"osm_nodes": 0, "ways": 0, "restrictions": 0}
     try:
         with osmium.SimpleWriter(tmp_name, header=header, overwrite=True) as w:
