@@ -5,9 +5,9 @@ hierarchy) and the real extracts are small. A *mosaic* sits between the two: cop
 extracts in ``../shared/data/osm`` (Hengelo, Spijkenisse, Liechtenstein), each picked at random,
 randomly mirrored and laid out in a near-square grid of cells over a plane centred on lat 52, lon 5
 (roughly over the Netherlands), then joined by *connector* roads across the gaps between
-neighbouring tiles. Streets, road classes, turn restrictions, barriers and signals are real; only
-the country-scale structure (which towns neighbour which, and the long roads between them) is made
-up.
+neighbouring tiles. Streets, road classes, turn restrictions, barriers and signals (where the
+extract has them) are real; only the country-scale structure (which towns neighbour which, and the
+long roads between them) is made up.
 
 Layout
     ``cols = ceil(sqrt(tiles))``, ``rows = ceil(tiles / cols)``, filled row by row from the
@@ -21,10 +21,11 @@ Ids
 Stubs
     Roads cut off by an extract's border end in dead ends near that border. A *stub* on a side of a
     tile is the end node of a kept way that no other way uses (a dead end of the car network),
-    lies within 15 % of the tile's extent from that side, and is *exposed* to it: no node of the
-    tile lies within 200 m along the side and more than 30 m closer to it. (The exposure test
-    leaves out the cul-de-sacs inside a town near its border: without it, Hengelo's northern band
-    holds 137 dead ends, with it 29.)
+    lies within 15 % of the tile's extent from that side, and is *exposed* to it: no node of a
+    two-way road of the tile lies within 200 m along the side and more than 30 m closer to it.
+    (The exposure test leaves out the cul-de-sacs inside a town near its border: without it,
+    Hengelo's northern band holds 137 dead ends, with it 37. One-way roads do not hide a stub,
+    so that both carriageways of a cut-off dual carriageway count.)
 Connectors
     For each pair of neighbouring tiles, the stubs on the facing sides are matched nearest first
     (each stub once; a pair whose one-way roads would only lead into or only out of the connector
@@ -786,9 +787,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--tiles", type=int, required=True, help="number of tiles")
     ap.add_argument("--out", type=Path, required=True, help="output .osm.pbf")
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument(
+        "--sources",
+        help="comma-separated extracts to tile (default: "
+        + ", ".join(f"{n}.osm.pbf" for n in SOURCE_NAMES)
+        + " from ../shared/data/osm)",
+    )
     args = ap.parse_args(argv)
+    sources = [Path(p) for p in args.sources.split(",") if p] if args.sources else None
     t0 = time.perf_counter()
-    counts = write_mosaic(args.out, args.tiles, args.seed)
+    try:
+        counts = write_mosaic(args.out, args.tiles, args.seed, sources=sources)
+    except MosaicError as exc:
+        print(f"error ({exc.field}): {exc.message}", file=sys.stderr)
+        return 2
     elapsed = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for k, v in counts.items():

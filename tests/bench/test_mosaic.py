@@ -304,6 +304,27 @@ def test_connector_class_is_symmetric_and_one_of_the_two(a, b):
         assert ranks == {0}
 
 
+@pytest.mark.parametrize(("tiles", "pairs"), [(1, 0), (2, 1), (3, 2)])
+def test_small_and_ragged_layouts(tmp_path, sources, tiles, pairs):
+    # 3 tiles: 2 x 2 cells with the north-east one empty
+    counts = mosaic.write_mosaic(tmp_path / "m.osm.pbf", tiles, sources=sources)
+    assert counts["tile_pairs"] == pairs
+    assert pairs * mosaic.MIN_CONNECTORS <= counts["connectors"]
+    assert (counts["connectors"] == 0) == (pairs == 0)
+
+
+def test_cli_prints_the_counts(tmp_path, sources, capsys):
+    out = tmp_path / "cli.osm.pbf"
+    code = mosaic.main(
+        ["--tiles", "2", "--out", str(out), "--sources", ",".join(str(p) for p in sources)]
+    )
+    assert code == 0 and out.is_file()
+    printed = capsys.readouterr().out
+    assert "connectors" in printed and "peak_rss_mb" in printed
+    assert mosaic.main(["--tiles", "0", "--out", str(out)]) == 2
+    assert "tiles" in capsys.readouterr().err
+
+
 def test_bad_input_is_a_typed_error(tmp_path, sources):
     from routing.errors import MapError
 
