@@ -28,7 +28,7 @@ All node ids inside this module are ranks; :class:`CCH` translates states to ran
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import get_num_threads, njit, prange
 
 INF = np.int64(1) << np.int64(60)
 W_INF = np.int32(2**31 - 1)
@@ -102,9 +102,45 @@ def _find(up_ptr, up, a, b):  # type: ignore[no-untyped-def]
     return -1
 
 
+#: Nodes with more upward arcs than this are relaxed on all cores (the top separators: few nodes,
+#: most of the work). Below it a parallel region costs more than it saves.
+WIDE = 48
+
+
 @njit(cache=True)
+def _relax(x, i, t, up_ptr, up, fw_w, bw_w, fw_t, bw_t, fw_l, bw_l, fw_mid, bw_mid):  # type: ignore[no-untyped-def]
+    """Offer the paths through ``x`` to every arc between ``y = up[i]`` and a higher neighbour.
+
+    ``y -> x`` is the backward direction of arc ``i``, ``x -> y`` its forward direction. The upper
+    neighbours of ``x`` above ``y`` are all upper neighbours of ``y`` (the contracted graph is
+    chordal), and both lists are sorted: walk ``y``'s list alongside instead of searching. Only
+    arcs of ``y`` are written, so different ``i`` of one ``x`` may run at the same time.
+    """
+    y = up[i]
+    e = up_ptr[y]
+    for j in range(i + 1, t):
+        z = up[j]
+        while up[e] < z:
+            e += 1
+        if bw_w[i] < W_INF and fw_w[j] < W_INF:
+            c = np.int64(bw_w[i]) + np.int64(fw_w[j])
+            if c < fw_w[e]:
+                fw_w[e] = c
+                fw_t[e] = bw_t[i] + fw_t[j]
+                fw_l[e] = bw_l[i] + fw_l[j]
+                fw_mid[e] = x
+        if bw_w[j] < W_INF and fw_w[i] < W_INF:
+            c = np.int64(bw_w[j]) + np.int64(fw_w[i])
+            if c < bw_w[e]:
+                bw_w[e] = c
+                bw_t[e] = bw_t[j] + fw_t[i]
+                bw_l[e] = bw_l[j] + fw_l[i]
+                bw_mid[e] = x
+
+
+@njit(parallel=True, cache=True)
 def _customize(  # type: ignore[no-untyped-def]
-    n, up_ptr, up, tail, head, w, dur, length
+    n, up_ptr, up, tail, head, w, dur, length, threads, wide
 ):
     """Set the weights of every arc in both directions, carrying time and length.
 
@@ -140,30 +176,14 @@ def _customize(  # type: ignore[no-untyped-def]
     for x in range(n):
         s = up_ptr[x]
         t = up_ptr[x + 1]
-        for i in range(s, t):
-            y = up[i]
-            # y -> x is the backward direction of arc i; x -> y its forward direction. The upper
-            # neighbours of x above y are all upper neighbours of y (the contracted graph is
-            # chordal), and both lists are sorted: walk y's list alongside instead of searching.
-            e = up_ptr[y]
-            for j in range(i + 1, t):
-                z = up[j]
-                while up[e] < z:
-                    e += 1
-                if bw_w[i] < W_INF and fw_w[j] < W_INF:
-                    c = np.int64(bw_w[i]) + np.int64(fw_w[j])
-                    if c < fw_w[e]:
-                        fw_w[e] = c
-                        fw_t[e] = bw_t[i] + fw_t[j]
-                        fw_l[e] = bw_l[i] + fw_l[j]
-                        fw_mid[e] = x
-                if bw_w[j] < W_INF and fw_w[i] < W_INF:
-                    c = np.int64(bw_w[j]) + np.int64(fw_w[i])
-                    if c < bw_w[e]:
-                        bw_w[e] = c
-                        bw_t[e] = bw_t[j] + fw_t[i]
-                        bw_l[e] = bw_l[j] + fw_l[i]
-                        bw_mid[e] = x
+        if threads > 1 and t - s > wide:
+            # all cores; rows shorten with i, so interleave them over the threads for balance
+            for c in prange(threads):
+                for i in range(s + c, t, threads):
+                    _relax(x, i, t, up_ptr, up, fw_w, bw_w, fw_t, bw_t, fw_l, bw_l, fw_mid, bw_mid)
+        else:
+            for i in range(s, t):
+                _relax(x, i, t, up_ptr, up, fw_w, bw_w, fw_t, bw_t, fw_l, bw_l, fw_mid, bw_mid)
     return w_out, t_out, l_out, mid_out
 
 
@@ -581,8 +601,7 @@ class CCH:
         self.parent = arrays["parent"]
         self.up_ptr = arrays["up_ptr"]
         self.up = arrays["up"]
-        # lower end of every arc, derived from the CSR index (not saved)
-        self.arc_lo = np.repeat(np.arange(len(self.order), dtype=np.int32), np.diff(self.up_ptr))
+        self._arc_lo: np.ndarray | None = None
         self.w = arrays["w"]
         self.t = arrays["t"]
         self.l = arrays["l"]
@@ -590,6 +609,18 @@ class CCH:
         self.n = len(self.order)
         self._work: tuple[np.ndarray, ...] | None = None
         self._stamp = 0
+
+    @property
+    def arc_lo(self) -> np.ndarray:
+        """Lower end of every arc, derived from the CSR index on first use.
+
+        Not saved, and not made by :meth:`build`: a build that only saves never holds it.
+        """
+        if self._arc_lo is None:
+            self._arc_lo = np.repeat(
+                np.arange(len(self.order), dtype=np.int32), np.diff(self.up_ptr)
+            )
+        return self._arc_lo
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Return the arrays to save."""
@@ -650,6 +681,8 @@ class CCH:
             w[keep].astype(np.int32),
             np.asarray(duration, dtype=np.float32)[keep],
             np.asarray(length, dtype=np.float32)[keep],
+            get_num_threads(),
+            WIDE,
         )
         return cls(order=order, rank=rank, parent=parent, up_ptr=up_ptr, up=up,
                    w=w2, t=t2, l=l2, mid=mid2)  # fmt: skip

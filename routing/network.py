@@ -24,6 +24,7 @@ arc
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -246,12 +247,15 @@ def build_network(raw: RawMap, profile: CarProfile) -> CarNetwork:
     new_index = np.full(n_ways_all, -1, dtype=np.int64)
     new_index[old_ways] = np.arange(len(old_ways))
     chain_way = new_index[way_all]
+    # the temporaries of a national map are large: free them as soon as they are used
+    del lengths, way_of_ref, ref_pos, present, sel, dup, counts, sel2, way_all, new_index
     way_rules: list[WayRule] = [rules[i] for i in old_ways.tolist()]  # type: ignore[misc]
     n_ways = len(old_ways)
 
     # points: only those used
     used_pts, chain = np.unique(pts_all, return_inverse=True)
     chain = chain.astype(np.int64)
+    del pts_all
     lat = raw.node_lat[used_pts]
     lon = raw.node_lon[used_pts]
     osm_ids = raw.node_ids[used_pts]
@@ -270,6 +274,7 @@ def build_network(raw: RawMap, profile: CarProfile) -> CarNetwork:
     # chain_m: cumulative metres over the whole chain (steps across way boundaries are 0), so it
     # never decreases and any distance along an edge is a difference of two entries
     chain_m = np.concatenate([[0.0], np.cumsum(seg_m[:-1])])
+    del seg_m, same, i
 
     # --- node rules (barriers, signals) for points with tags
     node_rule: dict[int, NodeRule] = {}
@@ -302,6 +307,7 @@ def build_network(raw: RawMap, profile: CarProfile) -> CarNetwork:
     edge_u = chain[edge_first]
     edge_v = chain[edge_last]
     edge_len = chain_m[edge_last] - chain_m[edge_first]
+    del cut, cut_pos, pair_ok, way_start, way_end, use_count, split_pt
     n_edges = len(edge_first)
     stats["edges"] = n_edges
     stats["points"] = n_pts
@@ -388,9 +394,13 @@ def build_network(raw: RawMap, profile: CarProfile) -> CarNetwork:
 
     # --- strongly connected components of the state graph
     n_states = 2 * n_edges
+    # arcs are sorted by their tail: the CSR index is arc_ptr itself (no COO copy)
+    index_dtype = np.int32 if len(arc_from) < 2**31 else np.int64
     adj = csr_matrix(
-        (np.ones(len(arc_from), dtype=np.int8), (arc_from, arc_to)), shape=(n_states, n_states)
-    )
+        (np.ones(len(arc_from), dtype=np.int8), arc_to.astype(index_dtype),
+         arc_ptr.astype(index_dtype)),
+        shape=(n_states, n_states),
+    )  # fmt: skip
     _, comp = connected_components(adj, directed=True, connection="strong")
     comp = comp.astype(np.int32)
     comp[~state_ok] = -1
@@ -497,34 +507,99 @@ def _build_turns(
     arr_b[states] = arr_bearing
     head_all = np.full(2 * n_edges, -1, dtype=np.int64)
     head_all[states] = head
+    del e, rev, first, last, look, near_first, near_last, a_pt, b_pt, u, v
+    del dep_bearing, arr_bearing
 
     # roads meeting at each point (edge ends, including one-way roads pointing inwards)
     degree = np.bincount(edge_u, minlength=n_pts) + np.bincount(edge_v, minlength=n_pts)
 
-    # pair every state arriving at a point with every state leaving it
+    # pair every state arriving at a point with every state leaving it, a block of points at a
+    # time: all turns at one point fall in the same block (the obstacle rules compare them), and
+    # the per-turn temporaries stay small on a national map
     out_order = np.argsort(tail, kind="stable")
     out_states = states[out_order]
     out_tail = tail[out_order]
     out_start = np.searchsorted(out_tail, np.arange(n_pts), side="left")
-    out_end = np.searchsorted(out_tail, np.arange(n_pts), side="right")
-    n_out = (out_end - out_start)[head]
+    n_out_pt = np.searchsorted(out_tail, np.arange(n_pts), side="right") - out_start
+    del out_order, out_tail
+    in_order = np.argsort(head, kind="stable")
+    in_states, in_head = states[in_order], head[in_order]
+    del in_order
+    turns_done = np.cumsum(n_out_pt[in_head])
+    stats["closed_barriers"] = int(closed_pt.sum())
+    restrictions = _usable_restrictions(raw, edge_way, edge_u, edge_v, way_ids_kept, osm_ids, stats)
+    parts = []
+    lo = 0
+    while lo < len(in_states):
+        goal = (turns_done[lo - 1] if lo else 0) + TURN_BLOCK
+        hi = max(int(np.searchsorted(turns_done, goal, side="right")), lo + 1)
+        if hi < len(in_head):  # never split the turns of one point
+            hi = int(np.searchsorted(in_head, in_head[hi - 1], side="right"))
+        block = _turns_at(
+            in_states[lo:hi], head_all, out_start, n_out_pt, out_states, edge_u, edge_v,
+            edge_way, edge_len, degree, closed_pt, delay_pt, node_rule, restrictions,
+            dep_b, arr_b, roundabout_way, restricted, speed, profile,
+        )  # fmt: skip
+        parts.append(block)
+        lo = hi
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.copy(), np.zeros(0), np.zeros(0)
+    # join column by column, freeing each column's blocks once joined
+    columns = [list(col) for col in zip(*parts, strict=True)]
+    del parts
+    joined = []
+    for col in columns:
+        joined.append(np.concatenate(col))
+        col.clear()
+    return tuple(joined)  # type: ignore[return-value]
+
+
+#: Turns enumerated per block in :func:`_build_turns` (bounds its temporary arrays).
+TURN_BLOCK = 1 << 20
+
+
+def _turns_at(
+    blk: np.ndarray,
+    head_all: np.ndarray,
+    out_start: np.ndarray,
+    n_out_pt: np.ndarray,
+    out_states: np.ndarray,
+    edge_u: np.ndarray,
+    edge_v: np.ndarray,
+    edge_way: np.ndarray,
+    edge_len: np.ndarray,
+    degree: np.ndarray,
+    closed_pt: np.ndarray,
+    delay_pt: np.ndarray,
+    node_rule: dict,
+    restrictions: list[tuple[int, list[int], list[int], str]],
+    dep_b: np.ndarray,
+    arr_b: np.ndarray,
+    roundabout_way: np.ndarray,
+    restricted: np.ndarray,
+    speed: np.ndarray,
+    profile: CarProfile,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Enumerate the allowed turns from the states ``blk`` (all states arriving at some points).
+
+    Returns ``from, to, duration_s, weight_s``.
+    """
+    via_blk = head_all[blk]
+    n_out = n_out_pt[via_blk]
     total = int(n_out.sum())
-    a_from = np.repeat(states, n_out)
-    base = np.repeat(out_start[head] - np.concatenate([[0], np.cumsum(n_out)[:-1]]), n_out)
+    a_from = np.repeat(blk, n_out)
+    base = np.repeat(out_start[via_blk] - np.concatenate([[0], np.cumsum(n_out)[:-1]]), n_out)
     a_to = out_states[base + np.arange(total)]
+    del base
     via = head_all[a_from]
 
     is_u = (a_to == (a_from ^ 1)) & (edge_u[a_from >> 1] != edge_v[a_from >> 1])
     dead_end = degree[via] == 1
     closed = closed_pt[via]
     allowed = np.where(closed, is_u, ~is_u | dead_end)
-    stats["closed_barriers"] = int(closed_pt.sum())
-
     # OSM turn restrictions (via node)
-    forbid = _restriction_mask(
-        raw, a_from, a_to, via, edge_way, edge_u, edge_v, way_ids_kept, osm_ids, stats
-    )
-    allowed &= ~forbid
+    allowed &= ~_restriction_mask(restrictions, a_from, a_to, via, edge_way)
     a_from, a_to, via, is_u = a_from[allowed], a_to[allowed], via[allowed], is_u[allowed]
 
     # turn cost (OSRM process_turn): obstacles at the node + angle-based cost
@@ -584,25 +659,23 @@ def _directional_obstacles(
     return obstacle
 
 
-def _restriction_mask(
+def _usable_restrictions(
     raw: RawMap,
-    a_from: np.ndarray,
-    a_to: np.ndarray,
-    via: np.ndarray,
     edge_way: np.ndarray,
     edge_u: np.ndarray,
     edge_v: np.ndarray,
     way_ids_kept: np.ndarray,
     osm_ids: np.ndarray,
     stats: dict[str, int],
-) -> np.ndarray:
-    """Mark turns forbidden by OSM restriction relations (``no_*`` and ``only_*``, via a node).
+) -> list[tuple[int, list[int], list[int], str]]:
+    """Select the OSM restriction relations (``no_*``/``only_*``, via a node) that apply to cars.
 
     As in OSRM, every ``from`` and ``to`` way must start or end at the via node. Restrictions via
     ways, and those whose members are not in the car network, are counted and not applied.
+    Returns ``(via point, from ways, to ways, kind)`` sorted by via point.
     """
-    forbid = np.zeros(len(a_from), dtype=bool)
-    applied = unusable = via_way = 0
+    usable: list[tuple[int, list[int], list[int], str]] = []
+    unusable = via_way = 0
     if raw.restrictions:
         way_pos = {int(w): i for i, w in enumerate(way_ids_kept.tolist())}
         # first and last point of each kept way: edges are numbered in way order
@@ -611,10 +684,6 @@ def _restriction_mask(
         last_point = np.full(n_w, -1, dtype=np.int64)
         first_point[edge_way[::-1]] = edge_u[::-1]
         last_point[edge_way] = edge_v
-        arc_way_from = edge_way[a_from >> 1]
-        arc_way_to = edge_way[a_to >> 1]
-        order = np.argsort(via, kind="stable")
-        via_sorted = via[order]
         for r in raw.restrictions:
             if r.via_ways:
                 via_way += 1
@@ -633,17 +702,43 @@ def _restriction_mask(
             ):
                 unusable += 1
                 continue
-            lo = np.searchsorted(via_sorted, vpos, side="left")
-            hi = np.searchsorted(via_sorted, vpos, side="right")
-            arcs = order[lo:hi]
-            from_hit = np.isin(arc_way_from[arcs], from_w)
-            to_hit = np.isin(arc_way_to[arcs], to_w)
-            if r.kind == "no":
-                forbid[arcs[from_hit & to_hit]] = True
-            else:  # only_*: coming from the from-way, every turn but onto the to-way is forbidden
-                forbid[arcs[from_hit & ~to_hit]] = True
-            applied += 1
+            usable.append((vpos, from_w, to_w, r.kind))
+    usable.sort(key=lambda r: r[0])
     stats.update(
-        restrictions_applied=applied, restrictions_unusable=unusable, restrictions_via_way=via_way
-    )
+        restrictions_applied=len(usable), restrictions_unusable=unusable,
+        restrictions_via_way=via_way,
+    )  # fmt: skip
+    return usable
+
+
+def _restriction_mask(
+    restrictions: list[tuple[int, list[int], list[int], str]],
+    a_from: np.ndarray,
+    a_to: np.ndarray,
+    via: np.ndarray,
+    edge_way: np.ndarray,
+) -> np.ndarray:
+    """Mark the turns forbidden by ``restrictions`` (from :func:`_usable_restrictions`)."""
+    forbid = np.zeros(len(a_from), dtype=bool)
+    if not restrictions or not len(via):
+        return forbid
+    vias = [r[0] for r in restrictions]
+    first = bisect.bisect_left(vias, int(via.min()))
+    last = bisect.bisect_right(vias, int(via.max()))
+    if first == last:
+        return forbid
+    arc_way_from = edge_way[a_from >> 1]
+    arc_way_to = edge_way[a_to >> 1]
+    order = np.argsort(via, kind="stable")
+    via_sorted = via[order]
+    for vpos, from_w, to_w, kind in restrictions[first:last]:
+        lo = np.searchsorted(via_sorted, vpos, side="left")
+        hi = np.searchsorted(via_sorted, vpos, side="right")
+        arcs = order[lo:hi]
+        from_hit = np.isin(arc_way_from[arcs], from_w)
+        to_hit = np.isin(arc_way_to[arcs], to_w)
+        if kind == "no":
+            forbid[arcs[from_hit & to_hit]] = True
+        else:  # only_*: coming from the from-way, every turn but onto the to-way is forbidden
+            forbid[arcs[from_hit & ~to_hit]] = True
     return forbid

@@ -160,3 +160,34 @@ def test_read_only_map_folder_uses_the_cache(tmp_path, monkeypatch):
         assert list((tmp_path / "cache" / "engines").glob("*.zvengine"))
     finally:
         folder.chmod(0o755)
+
+
+@pytest.mark.parametrize("region", ["hengelo", "liechtenstein"])
+def test_parallel_customization_equals_sequential(region):
+    """Relaxing the wide nodes on several threads gives the very same hierarchy as one thread.
+
+    ``wide=0`` sends every node through the parallel loop (the default only sends the top
+    separators, which these small maps do not have).
+    """
+    from routing.cch import CCH, _customize
+
+    net = load_network(shared_path("osm", f"{region}.osm.pbf"))
+    cch = CCH.build(
+        net.n_states, net.arc_from, net.arc_to, net.arc_weight_ms,
+        net.arc_turn_s + net.state_duration_s[net.arc_to], net.edge_length_m[net.arc_to >> 1],
+    )  # fmt: skip
+    rt, rh = cch.rank[net.arc_from], cch.rank[net.arc_to]
+    keep = rt != rh
+    args = (
+        cch.n, cch.up_ptr, cch.up, rt[keep], rh[keep], net.arc_weight_ms[keep].astype(np.int32),
+        (net.arc_turn_s + net.state_duration_s[net.arc_to]).astype(np.float32)[keep],
+        net.edge_length_m[net.arc_to >> 1].astype(np.float32)[keep],
+    )  # fmt: skip
+    one = _customize(*args, 1, 0)
+    many = _customize(*args, 4, 0)
+    for a, b, name in zip(one, many, ("w", "t", "l", "mid"), strict=True):
+        assert np.array_equal(a, b), name
+    for a, name in zip(one, ("w", "t", "l", "mid"), strict=True):
+        assert np.array_equal(a, getattr(cch, name)), name
+    # the wide path was really taken: some shortcut got its middle node there
+    assert (one[3] >= 0).sum() > 1000

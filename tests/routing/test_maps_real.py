@@ -79,3 +79,18 @@ def test_bad_files(tmp_path):
     other.write_text("x")
     with pytest.raises(MapError, match="unsupported"):
         read_map(other)
+
+
+@pytest.mark.parametrize("region", ["hengelo", "liechtenstein"])
+def test_turns_in_small_blocks_give_the_same_network(region, monkeypatch):
+    """Turns are enumerated a block of points at a time; the block size changes nothing."""
+    from routing import network
+
+    whole = load_network(shared_path("osm", f"{region}.osm.pbf"))
+    monkeypatch.setattr(network, "TURN_BLOCK", 97)
+    blocks = load_network(shared_path("osm", f"{region}.osm.pbf"))
+    for name in ("arc_from", "arc_to", "arc_weight_ms", "arc_turn_s", "arc_ptr",
+                 "state_component"):  # fmt: skip
+        assert np.array_equal(getattr(whole, name), getattr(blocks, name)), name
+    assert whole.stats == blocks.stats
+    assert whole.stats["restrictions_applied"] > 0
