@@ -1,17 +1,22 @@
-"""How building a compiled map grows with the network: shared extracts and synthetic grids.
+"""How building a compiled map grows with the network: shared extracts, grids and mosaics.
 
 For each map, a fresh child process builds everything a router needs from the PBF, phase by
-phase: reading (pyosmium, streaming), the car network (numpy), the contraction order and the CCH
-(RoutingKit), and saving the compiled map; it reports the wall time of each phase and its own peak
-memory (RSS). The synthetic road networks are grids of 10k, 100k and 1M intersections with a
-realistic make-up: blocks of 60-140 m, shape nodes between intersections, about 15 % of block sides
-missing (mean degree about 3.4), a hierarchy of residential / tertiary / secondary streets with
-maxspeed tags, one-way
-streets and turn restrictions. From the measured growth the script estimates the build of the whole
-Netherlands.
+phase: reading (pyosmium, streaming), the car network (numpy), the contraction order (METIS), the
+CCH (routing.cch, customised on all cores) and saving the compiled map; it reports the wall time of
+each phase and its own peak memory (RSS). Two kinds of large networks:
 
-    python bench/scale.py                      # extracts + 10k, 100k, 1M grids
-    python bench/scale.py --sizes 10000,100000 # fewer
+- grids of 10k, 100k and 1M intersections with a realistic make-up: blocks of 60-140 m, shape
+  nodes between intersections, about 15 % of block sides missing (mean degree about 3.4), a
+  hierarchy of residential / tertiary / secondary streets with maxspeed tags, one-way streets and
+  turn restrictions. Without a road hierarchy they are the worst case for a hierarchy;
+- mosaics of the Dutch extracts (``bench/mosaic.py``): Hengelo and Spijkenisse tiled side by side
+  and stitched where their roads leave the extract; 780 tiles are about the size of the
+  Netherlands' car network.
+
+From these the script estimates the build of the whole Netherlands (:func:`netherlands_estimate`).
+
+    python bench/scale.py                         # extracts, 3 grids, mosaics of 100 and 780 tiles
+    python bench/scale.py --sizes 10000 --mosaic 100  # fewer
 
 Prints a table and writes ``bench/results/scale.json`` (atomically).
 """
@@ -234,11 +239,82 @@ def measure(map_path: Path) -> dict[str, float]:
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
+def netherlands_estimate(rows: list[dict]) -> dict:
+    """Estimate the build for the Netherlands from the measured rows.
+
+    The size: Liechtenstein's full extract gives car states per PBF megabyte; the Dutch PBF (about
+    1.3 GB) holds more buildings and land use per road, so 1,300 MB at that rate (about 7.7 M
+    states) is on the high side. Three views of the same size:
+
+    - the grids, fitted log-log and extrapolated: an upper bound (no road hierarchy, separators of
+      sqrt(n) intersections: the worst case for a contraction hierarchy);
+    - the mosaic of the Dutch extracts nearest that size, measured directly: real streets, real
+      road classes and real boundary crossings, tiled to a country (bench/mosaic.py);
+    - the small extracts' cost per state, kept constant: a lower bound (shortcuts per state grow
+      with the size of the map).
+    """
+    grid = [r for r in rows if r["map"].startswith("grid")]
+    li = next((r for r in rows if r["map"] == "liechtenstein"), None)
+    states_per_mb = li["states"] / li["pbf_mb"] if li else 5900.0
+    nl_states = states_per_mb * 1300.0
+    out: dict = {"nl_states": nl_states}
+    parts = []
+    if len(grid) >= 2:
+        s = np.log([r["states"] for r in grid])
+        fit_t = np.polyfit(s, np.log([r["build_s"] for r in grid]), 1)
+        fit_m = np.polyfit(s, np.log([r["peak_rss_mb"] for r in grid]), 1)
+        out.update(
+            time_exponent=float(fit_t[0]),
+            memory_exponent=float(fit_m[0]),
+            nl_build_s_grid=float(np.exp(np.polyval(fit_t, np.log(nl_states)))),
+            nl_peak_rss_mb_grid=float(np.exp(np.polyval(fit_m, np.log(nl_states)))),
+        )
+        parts.append(
+            f"grids (upper bound: time ~ states^{fit_t[0]:.2f}, memory ~ states^{fit_m[0]:.2f}) "
+            f"{out['nl_build_s_grid'] / 60:.1f} min, {out['nl_peak_rss_mb_grid'] / 1024:.1f} GB"
+        )
+    mosaic = [r for r in rows if r["map"].startswith("mosaic")]
+    if mosaic:
+        m = min(mosaic, key=lambda r: abs(np.log(r["states"] / nl_states)))
+        # scale the measurement to the estimated size (a few percent at most for 780 tiles)
+        k = nl_states / m["states"]
+        out.update(
+            mosaic_map=m["map"],
+            mosaic_states=m["states"],
+            nl_build_s_mosaic=m["build_s"] * k,
+            nl_peak_rss_mb_mosaic=m["peak_rss_mb"] * k,
+        )
+        parts.append(
+            f"{m['map']} ({m['states'] / 1e6:.2f} M states, measured: {m['build_s'] / 60:.1f} "
+            f"min, {m['peak_rss_mb'] / 1024:.1f} GB) scaled to size "
+            f"{out['nl_build_s_mosaic'] / 60:.1f} min, {out['nl_peak_rss_mb_mosaic'] / 1024:.1f} GB"
+        )
+    real = [r for r in rows if r["map"] in EXTRACTS and r["states"] > 1000]
+    if real:
+        per_state_s = sum(r["build_s"] for r in real) / sum(r["states"] for r in real)
+        out["nl_build_s_real_rate"] = per_state_s * nl_states
+        parts.append(
+            f"small extracts' rate (lower bound) {out['nl_build_s_real_rate'] / 60:.1f} min"
+        )
+    out["summary"] = (
+        f"Netherlands, about {nl_states / 1e6:.1f} M states: "
+        + "; ".join(parts)
+        + ". Targets: < 10 min, < 6 GB."
+    )
+    return out
+
+
 def main() -> int:
     """Measure and print the scaling table; estimate the Netherlands."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument(
+        "--mosaic",
+        default="100,780",
+        help="tile counts of mosaics of the Dutch extracts (bench/mosaic.py); 780 tiles give about"
+        " the Netherlands' 7.7 M states",
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scale.json")
     args = ap.parse_args()
     if args.child:
@@ -261,6 +337,18 @@ def main() -> int:
             print(f"wrote {path.name}: {info} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
         rec = measure(path)
         rows.append({"map": f"grid {n:,}", "pbf_mb": path.stat().st_size / 1e6, **rec})
+    dutch = [SHARED / "hengelo.osm.pbf", SHARED / "spijkenisse.osm.pbf"]
+    for tiles in [int(s) for s in args.mosaic.split(",") if s]:
+        path = WORK / f"mosaic-nl-{tiles}.osm.pbf"
+        if not path.is_file():
+            sys.path.insert(0, str(ROOT))
+            from bench.mosaic import write_mosaic
+
+            t = time.perf_counter()
+            info = write_mosaic(path, tiles, sources=dutch)
+            print(f"wrote {path.name}: {info} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+        rec = measure(path)
+        rows.append({"map": f"mosaic {tiles:,} tiles", "pbf_mb": path.stat().st_size / 1e6, **rec})
 
     table = Table(title="Building a compiled map: time per phase and peak memory")
     cols = ["map", "pbf_mb", "states", "arcs", "cch_arcs", "read_s", "network_s", "order_s",
@@ -276,42 +364,9 @@ def main() -> int:
         )
     Console().print(table)
 
-    # growth: fit time and memory against the number of states on the grids (log-log)
-    grid = [r for r in rows if r["map"].startswith("grid")]
-    estimate = {}
-    if len(grid) >= 2:
-        s = np.log([r["states"] for r in grid])
-        fit_t = np.polyfit(s, np.log([r["build_s"] for r in grid]), 1)
-        fit_m = np.polyfit(s, np.log([r["peak_rss_mb"] for r in grid]), 1)
-        # The Netherlands: Liechtenstein's full extract gives car states per PBF megabyte; NL's
-        # PBF (about 1.3 GB) is denser in buildings and land use, so this is an upper estimate.
-        li = next((r for r in rows if r["map"] == "liechtenstein"), None)
-        states_per_mb = li["states"] / li["pbf_mb"] if li else 7000.0
-        nl_states = states_per_mb * 1300.0
-        # A second, optimistic estimate: the real extracts' cost per state, kept constant. Grids
-        # have no road hierarchy and separators of sqrt(n) nodes, the worst case for a contraction
-        # hierarchy (shortcuts per state: grids 32-56, the real extracts 6-7); a real country
-        # lies between the two.
-        real = [r for r in rows if not r["map"].startswith("grid") and r["states"] > 1000]
-        per_state_s = sum(r["build_s"] for r in real) / sum(r["states"] for r in real)
-        per_state_mb = sum(r["compiled_mb"] for r in real) / sum(r["states"] for r in real)
-        estimate = {
-            "time_exponent": float(fit_t[0]),
-            "memory_exponent": float(fit_m[0]),
-            "nl_states": nl_states,
-            "nl_build_s": float(np.exp(np.polyval(fit_t, np.log(nl_states)))),
-            "nl_peak_rss_mb": float(np.exp(np.polyval(fit_m, np.log(nl_states)))),
-            "nl_build_s_real_rate": per_state_s * nl_states,
-            "nl_compiled_mb_real_rate": per_state_mb * nl_states,
-        }
-        Console().print(
-            f"growth on grids: time ~ states^{fit_t[0]:.2f}, memory ~ states^{fit_m[0]:.2f}. "
-            f"Netherlands ~{nl_states / 1e6:.1f} M states: from the grids (upper bound) "
-            f"build ~{estimate['nl_build_s'] / 60:.1f} min, peak ~"
-            f"{estimate['nl_peak_rss_mb'] / 1024:.1f} GB; at the real extracts' rate (lower bound)"
-            f" ~{estimate['nl_build_s_real_rate'] / 60:.1f} min and a compiled map of "
-            f"~{estimate['nl_compiled_mb_real_rate'] / 1024:.1f} GB. Targets: < 10 min, < 6 GB."
-        )
+    estimate = netherlands_estimate(rows)
+    if estimate:
+        Console().print(estimate["summary"])
     result = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
@@ -320,7 +375,7 @@ def main() -> int:
             "cpus": os.cpu_count(),
         },
         "rows": rows,
-        "estimate_netherlands": estimate,
+        "estimate_netherlands": {k: v for k, v in estimate.items() if k != "summary"},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=args.out.parent, prefix=".scale.")
