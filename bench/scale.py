@@ -31,6 +31,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -164,9 +165,31 @@ def write_grid(path: Path, n_intersections: int, seed: int = 42) -> dict[str, in
 # --- the measured child ------------------------------------------------------------------------
 
 
+class PhasePeaks:
+    """Sample this process's resident memory every 20 ms and keep the peak of each phase."""
+
+    def __init__(self) -> None:
+        self.phase = "import"
+        self.peaks: dict[str, float] = {}
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
+        while True:
+            with open("/proc/self/statm") as f:
+                rss = int(f.read().split()[1]) * page_mb
+            self.peaks[self.phase] = max(self.peaks.get(self.phase, 0.0), rss)
+            time.sleep(0.02)
+
+    def enter(self, phase: str) -> None:
+        """Start counting ``phase``."""
+        self.phase = phase
+
+
 def child(map_path: str) -> None:
     """Build everything for one map, phase by phase; print JSON with times and peak RSS."""
     sys.path.insert(0, str(ROOT))
+    peaks = PhasePeaks()
     t0 = time.perf_counter()
     from routing import store
     from routing.cch import CCH, nested_dissection_order
@@ -177,13 +200,17 @@ def child(map_path: str) -> None:
 
     profile = default_profile()
     t_import = time.perf_counter()
+    peaks.enter("read")
     raw = read_map(map_path, lambda t: profile.way_rule(t) is not None)
     t_read = time.perf_counter()
+    peaks.enter("network")
     net = build_network(raw, profile)
     del raw
     t_net = time.perf_counter()
+    peaks.enter("order")
     order = nested_dissection_order(net.n_states, net.arc_from, net.arc_to)
     t_order = time.perf_counter()
+    peaks.enter("cch")
     cch = CCH.build(
         net.n_states,
         net.arc_from,
@@ -199,6 +226,7 @@ def child(map_path: str) -> None:
     from routing import settings
 
     settings.cache_dir = out
+    peaks.enter("save")
     saved = store.save(net, engine.cch, Path(map_path))
     t_save = time.perf_counter()
     size = saved.stat().st_size if saved else 0
@@ -217,6 +245,7 @@ def child(map_path: str) -> None:
                 "save_s": t_save - t_cch,
                 "build_s": t_save - t_import,
                 "peak_rss_mb": peak_kb / 1024,
+                **{f"peak_{k}_mb": v for k, v in peaks.peaks.items()},
                 "points": len(net.lat),
                 "edges": int(net.n_edges),
                 "states": int(net.state_ok.sum()),

@@ -102,9 +102,9 @@ def _find(up_ptr, up, a, b):  # type: ignore[no-untyped-def]
     return -1
 
 
-#: Nodes with more upward arcs than this are relaxed on all cores (the top separators: few nodes,
-#: most of the work). Below it a parallel region costs more than it saves.
-WIDE = 48
+#: Nodes of the top separators with more upward arcs than this are relaxed on all cores (few
+#: nodes, each with enough work that a parallel region pays even on a busy machine).
+WIDE = 512
 
 
 @njit(cache=True)
@@ -138,15 +138,71 @@ def _relax(x, i, t, up_ptr, up, fw_w, bw_w, fw_t, bw_t, fw_l, bw_l, fw_mid, bw_m
                 bw_mid[e] = x
 
 
+@njit(cache=True)
+def _forest_roots(parent, top):  # type: ignore[no-untyped-def]
+    """Root of every node below ``top`` in the elimination tree cut at ``top`` (-1 above)."""
+    n = len(parent)
+    root = np.full(n, -1, dtype=np.int64)
+    for x in range(top - 1, -1, -1):
+        p = parent[x]
+        root[x] = x if p < 0 or p >= top else root[p]
+    return root
+
+
+def _subtree_groups(
+    parent: np.ndarray, up_ptr: np.ndarray, threads: int
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Split the hierarchy for :func:`_customize`: ``(group_ptr, group_nodes, top)``.
+
+    ``top`` is the lowest node of the chain that starts at the highest root and goes down while a
+    node has a single child (the top separator of the nested dissection). The trees below it are
+    dealt to ``threads`` groups, largest work first, each to the least loaded group; the work of a
+    node is the square of its upward degree. Each group lists its nodes in rank order.
+    """
+    n = len(parent)
+    if n == 0 or threads < 2:
+        return np.array([0, n], dtype=np.int64), np.arange(n, dtype=np.int64), n
+    has_parent = parent >= 0
+    children = np.bincount(parent[has_parent], minlength=n)
+    only_child = np.full(n, -1, dtype=np.int64)
+    only_child[parent[has_parent]] = np.flatnonzero(has_parent)
+    top = n - 1
+    while children[top] == 1:
+        top = int(only_child[top])
+    root = _forest_roots(parent, top)
+    below = root >= 0
+    deg = np.diff(up_ptr).astype(np.float64)
+    work = np.bincount(root[below], weights=deg[below] ** 2, minlength=n)
+    roots = np.flatnonzero(work > 0)
+    load = np.zeros(threads)
+    group_of_root = np.zeros(n, dtype=np.int64)
+    for r in roots[np.argsort(-work[roots], kind="stable")].tolist():
+        g = int(np.argmin(load))
+        group_of_root[r] = g
+        load[g] += work[r]
+    nodes = np.flatnonzero(below)
+    group = group_of_root[root[nodes]]
+    srt = np.argsort(group, kind="stable")
+    group_ptr = np.searchsorted(group[srt], np.arange(threads + 1)).astype(np.int64)
+    return group_ptr, nodes[srt].astype(np.int64), top
+
+
 @njit(parallel=True, cache=True)
 def _customize(  # type: ignore[no-untyped-def]
-    n, up_ptr, up, tail, head, w, dur, length, threads, wide
+    n, up_ptr, up, tail, head, w, dur, length, group_ptr, group_nodes, top, wide
 ):
     """Set the weights of every arc in both directions, carrying time and length.
 
     Returns ``w, t, l, mid`` with two rows each: for the arc between lower ``a`` and upper ``b``,
     row 0 is the direction ``a -> b`` and row 1 is ``b -> a``; ``mid`` is the middle node of a
     shortcut, or -1 for an input arc.
+
+    Parallel without changing a bit of the result (see :func:`_subtree_groups`): the nodes below
+    ``top`` form trees of the elimination tree, and a node's upward arcs lead only to its
+    ancestors, so each group of trees is relaxed on its own thread as far as rows below ``top``
+    go (pass 1). Then every node below ``top`` relaxes the rows at or above ``top`` (pass 2), and
+    the nodes from ``top`` up relax everything (pass 3), both in rank order. Every arc therefore
+    sees its offers in the same order as a single sweep over the ranks.
     """
     m = len(up)
     # the result arrays themselves (two rows each), written in place: no second copy at the end
@@ -173,7 +229,26 @@ def _customize(  # type: ignore[no-untyped-def]
                 bw_w[e] = w[k]
                 bw_t[e] = dur[k]
                 bw_l[e] = length[k]
-    for x in range(n):
+    for g in prange(len(group_ptr) - 1):  # pass 1
+        for k in range(group_ptr[g], group_ptr[g + 1]):
+            x = group_nodes[k]
+            s = up_ptr[x]
+            t = up_ptr[x + 1]
+            p = s
+            while p < t and up[p] < top:
+                p += 1
+            for i in range(s, p):
+                _relax(x, i, t, up_ptr, up, fw_w, bw_w, fw_t, bw_t, fw_l, bw_l, fw_mid, bw_mid)
+    for x in range(top):  # pass 2
+        s = up_ptr[x]
+        t = up_ptr[x + 1]
+        p = s
+        while p < t and up[p] < top:
+            p += 1
+        for i in range(p, t):
+            _relax(x, i, t, up_ptr, up, fw_w, bw_w, fw_t, bw_t, fw_l, bw_l, fw_mid, bw_mid)
+    threads = len(group_ptr) - 1
+    for x in range(top, n):  # pass 3
         s = up_ptr[x]
         t = up_ptr[x + 1]
         if threads > 1 and t - s > wide:
@@ -681,7 +756,7 @@ class CCH:
             w[keep].astype(np.int32),
             np.asarray(duration, dtype=np.float32)[keep],
             np.asarray(length, dtype=np.float32)[keep],
-            get_num_threads(),
+            *_subtree_groups(parent, up_ptr, get_num_threads()),
             WIDE,
         )
         return cls(order=order, rank=rank, parent=parent, up_ptr=up_ptr, up=up,

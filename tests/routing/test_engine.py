@@ -164,12 +164,11 @@ def test_read_only_map_folder_uses_the_cache(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("region", ["hengelo", "liechtenstein"])
 def test_parallel_customization_equals_sequential(region):
-    """Relaxing the wide nodes on several threads gives the very same hierarchy as one thread.
+    """Customizing subtrees on several threads gives the very same hierarchy as one sweep.
 
-    ``wide=0`` sends every node through the parallel loop (the default only sends the top
-    separators, which these small maps do not have).
+    ``wide=0`` also sends every node of the top separator through the parallel loop.
     """
-    from routing.cch import CCH, _customize
+    from routing.cch import CCH, _customize, _subtree_groups
 
     net = load_network(shared_path("osm", f"{region}.osm.pbf"))
     cch = CCH.build(
@@ -183,11 +182,17 @@ def test_parallel_customization_equals_sequential(region):
         (net.arc_turn_s + net.state_duration_s[net.arc_to]).astype(np.float32)[keep],
         net.edge_length_m[net.arc_to >> 1].astype(np.float32)[keep],
     )  # fmt: skip
-    one = _customize(*args, 1, 0)
-    many = _customize(*args, 4, 0)
+    single = _subtree_groups(cch.parent, cch.up_ptr, 1)
+    assert single[2] == cch.n and len(single[0]) == 2
+    groups = _subtree_groups(cch.parent, cch.up_ptr, 3)
+    group_ptr, nodes, top = groups
+    # three non-empty groups that hold every node below the top separator once
+    assert (np.diff(group_ptr) > 0).all() and 0 < top < cch.n
+    assert np.array_equal(np.sort(nodes), np.arange(top))
+    one = _customize(*args, *single, 10**9)
+    many = _customize(*args, *groups, 0)
     for a, b, name in zip(one, many, ("w", "t", "l", "mid"), strict=True):
         assert np.array_equal(a, b), name
     for a, name in zip(one, ("w", "t", "l", "mid"), strict=True):
         assert np.array_equal(a, getattr(cch, name)), name
-    # the wide path was really taken: some shortcut got its middle node there
-    assert (one[3] >= 0).sum() > 1000
+    assert (one[3] >= 0).sum() > 1000  # shortcuts were made
