@@ -35,18 +35,22 @@ Connectors
     otherwise) and a name. A pair gets at least two connectors: when the stubs run short, nodes of
     the two most important road classes nearest to the side are used as well.
 
+Padding
+    A national extract is mostly not roads: buildings, land use, addresses, paths, relations.
+    ``--pad-mb`` adds copies of everything a full extract (Liechtenstein) holds besides the car
+    roads and restrictions a tile keeps of it, until the file is about that size (the last copy
+    is cut part-way; see :class:`Padding`). The copies are centred on the tiles in turn (the first
+    round on the tiles themselves, later rounds mirrored and offset at random within the cell),
+    with their own ids above all others: copy ``k`` adds ``(tiles + 1) * STRIDE + k * PAD_STRIDE``
+    per kind. The file stays in OSM order (all nodes by id, then ways, then relations), and the
+    car network read from it is the one without padding. ``--describe FILE`` prints the make-up
+    of an OSM file (nodes, ways, relations, how much of them car roads) to compare with.
+
     python bench/mosaic.py --tiles 16 --out bench/.scale/mosaic-16.osm.pbf
+    python bench/mosaic.py --tiles 100 --pad-mb 300 --out bench/.scale/mosaic-100-300mb.osm.pbf
+    python bench/mosaic.py --describe ../shared/data/osm/liechtenstein.osm.pbf
 
 Prints the counts, the write time and the peak memory (RSS).
-
-Padding
-    A national extract is mostly not roads: buildings, land use, addresses, paths. ``--pad-mb``
-    fills the file with copies of everything a full extract (Liechtenstein) holds besides its car
-    roads, until the file is about that size; the car network stays the same (see
-    :func:`plan_padding`). ``--describe FILE`` prints the make-up of an OSM file to compare with.
-
-    python bench/mosaic.py --tiles 100 --out bench/.scale/mosaic-100-300mb.osm.pbf --pad-mb 300
-    python bench/mosaic.py --describe ../shared/data/osm/liechtenstein.osm.pbf
 """
 
 from __future__ import annotations
