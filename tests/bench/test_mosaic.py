@@ -335,3 +335,241 @@ def test_bad_input_is_a_typed_error(tmp_path, sources):
         mosaic.write_mosaic(tmp_path / "m.osm.pbf", 4, sources=[tmp_path / "absent.osm.pbf"])
     assert err.value.field == "sources" and "absent.osm.pbf" in err.value.message
     assert not list(tmp_path.iterdir())
+
+
+# --- padding with non-road data -----------------------------------------------------------------
+
+PAD_MB = 3.0
+
+
+@pytest.fixture(scope="module")
+def pad_source() -> Path:
+    return shared_path("osm", f"{mosaic.PAD_SOURCE_NAME}.osm.pbf")
+
+
+@pytest.fixture(scope="module")
+def padded(tmp_path_factory, sources, pad_source):
+    """A 2x2 mosaic without and with padding (to PAD_MB, which ends within a copy)."""
+    folder = tmp_path_factory.mktemp("padded")
+    plain, padded = folder / "plain.osm.pbf", folder / "padded.osm.pbf"
+    mosaic.write_mosaic(plain, 4, SEED, sources=sources)
+    counts = mosaic.write_mosaic(
+        padded, 4, SEED, sources=sources, pad_mb=PAD_MB, pad_source=pad_source
+    )
+    return plain, padded, counts
+
+
+def _car_network(path: Path):
+    from routing.maps import read_map
+    from routing.network import build_network
+    from routing.profile import default_profile
+
+    profile = default_profile()
+    raw = read_map(path, lambda tags: profile.way_rule(tags) is not None)  # as bench/scale.py
+    return raw, build_network(raw, profile)
+
+
+def test_padding_leaves_the_car_network_unchanged(padded):
+    plain, path, counts = padded
+    assert counts["pad_copies"] >= 2 and counts["pad_nodes"] > 0
+    raw_a, net_a = _car_network(plain)
+    raw_b, net_b = _car_network(path)
+    assert raw_b.stats["ways_filtered"] > 0  # padding paths reached the way filter...
+    for name in ("way_ids", "way_node_ptr", "way_nodes", "node_ids", "node_lat", "node_lon"):
+        assert np.array_equal(getattr(raw_a, name), getattr(raw_b, name)), name  # ...and left
+    assert raw_a.way_tags == raw_b.way_tags and raw_a.node_tags == raw_b.node_tags
+    for name in ("states", "main_component_states", "restrictions_applied"):
+        assert net_a.stats[name] == net_b.stats[name], name
+    # the padding's own turn restrictions (members off the car roads) are read, never applied
+    added = net_b.stats["restrictions"] - net_a.stats["restrictions"]
+    assert added == net_b.stats["restrictions_unusable"] - net_a.stats["restrictions_unusable"]
+    arrays = [k for k, v in vars(net_a).items() if isinstance(v, np.ndarray)]
+    assert {"arc_from", "arc_to", "arc_weight_ms", "arc_turn_s", "state_weight_ms"} <= set(arrays)
+    for name in arrays:
+        assert np.array_equal(getattr(net_a, name), getattr(net_b, name)), name
+
+
+def test_padded_file_has_the_size_asked_and_ids_in_osm_order(padded):
+    plain, path, counts = padded
+    size = path.stat().st_size
+    assert counts["file_bytes"] == size
+    assert abs(size / (PAD_MB * 1e6) - 1) < mosaic.PAD_TOLERANCE
+    assert abs(counts["estimated_bytes"] / size - 1) < mosaic.PAD_TOLERANCE
+    # the last copy is cut within its pieces
+    assert counts["pad_pieces"] % mosaic.PAD_PIECES > 0
+    nodes, ways, rels = _read_all(path)
+    for objs in (nodes, ways, rels):
+        ids = [o[0] for o in objs]
+        assert len(set(ids)) == len(ids)
+        assert ids == sorted(ids)
+    assert counts["osm_nodes"] == len(nodes)
+    assert counts["ways"] == len(ways)
+    assert counts["relations"] == len(rels) == counts["restrictions"] + counts["pad_relations"]
+    # the tiles' own objects come first and are the unpadded file's, byte for byte in content
+    p_nodes, p_ways, p_rels = _read_all(plain)
+    assert nodes[: len(p_nodes)] == p_nodes
+    assert ways[: len(p_ways)] == p_ways
+    assert rels[: len(p_rels)] == p_rels
+    assert counts["pad_nodes"] == len(nodes) - len(p_nodes) > 0
+    assert counts["pad_ways"] == len(ways) - len(p_ways) > 0
+    # every way's nodes are in the file, even in the last, partial copy
+    known = {n[0] for n in nodes}
+    assert all(r in known for _, refs, _ in ways for r in refs)
+
+
+def test_padding_copies_the_non_road_content_with_its_tags(padded, pad_source):
+    _, path, counts = padded
+    pad = mosaic.load_padding(pad_source)
+    whole = counts["pad_pieces"] // mosaic.PAD_PIECES
+    assert whole >= 1
+    buildings_per_copy = sum("building" in t for t in pad.way_tags)
+    assert buildings_per_copy > 5000  # Liechtenstein: about 9,000 buildings
+    _, ways, rels = _read_all(path)
+    buildings = sum("building" in tags for _, _, tags in ways)
+    assert whole * buildings_per_copy <= buildings <= (whole + 1) * buildings_per_copy
+    assert sum(tags.get("type") == "multipolygon" for _, _, tags in rels) >= whole * 50
+    # nothing of the padding is a car road, nor a kept restriction
+    from routing.profile import default_profile
+
+    profile = default_profile()
+    first_pad_way = min(c.way_shift for c in _pad_plan(pad_source).copies)
+    assert all(profile.way_rule(t) is None for wid, _, t in ways if wid > first_pad_way)
+
+
+def _pad_plan(pad_source: Path, seed: int = SEED) -> mosaic.PadPlan:
+    sources = [shared_path("osm", f"{n}.osm.pbf") for n in mosaic.SOURCE_NAMES]
+    plan = mosaic.plan_mosaic(4, seed, sources)
+    return mosaic.plan_padding(plan, PAD_MB, seed, pad_source, len(mosaic.stitch(plan)))
+
+
+def test_padding_is_the_whole_extract_less_its_car_roads(pad_source):
+    pad = mosaic.load_padding(pad_source)
+    roads = mosaic.load_sources([pad_source])[0]
+    nodes, ways, rels = set(), set(), set()
+    for obj in osmium.FileProcessor(str(pad_source)):
+        (nodes if obj.is_node() else ways if obj.is_way() else rels).add(obj.id)
+    pad_nodes, road_nodes = set(pad.node_ids.tolist()), set(roads.node_ids.tolist())
+    assert pad_nodes | road_nodes == nodes
+    # the car-road nodes in the padding are exactly those its own ways use
+    assert pad_nodes & road_nodes == set(pad.way_refs.tolist()) & road_nodes
+    assert set(pad.way_ids.tolist()) | set(roads.way_ids.tolist()) == ways
+    assert not set(pad.way_ids.tolist()) & set(roads.way_ids.tolist())
+    assert {r[0] for r in pad.relations} | {r[0] for r in roads.relations} == rels
+    assert len(pad.node_tags) > 1000  # shops, addresses, trees...
+
+
+def test_padding_pieces_are_closed_prefixes(pad_source):
+    pad = mosaic.load_padding(pad_source)
+    assert np.all(np.diff(pad.way_piece) >= 0)
+    # a way's nodes never sit in a later piece than the way: any first p pieces are whole
+    node_piece = pad.node_piece[np.searchsorted(pad.node_ids, pad.way_refs)]
+    way_of_ref = np.repeat(pad.way_piece, np.diff(pad.way_ptr))
+    assert np.all(node_piece <= way_of_ref)
+    for piece in (pad.node_piece, pad.way_piece, pad.relation_piece):
+        assert piece.min() == 0 and piece.max() == mosaic.PAD_PIECES - 1
+    assert pad.share[0] == 0 and pad.share[-1] == 1 and np.all(np.diff(pad.share) > 0)
+    assert pad.copy_bytes > 500_000
+
+
+def test_padding_plan_cycles_over_tiles_above_all_ids(pad_source):
+    pp = _pad_plan(pad_source)
+    sources = [shared_path("osm", f"{n}.osm.pbf") for n in mosaic.SOURCE_NAMES]
+    plan = mosaic.plan_mosaic(4, SEED, sources)
+    assert [c.tile for c in pp.copies] == [k % 4 for k in range(len(pp.copies))]
+    assert all(c.pieces == mosaic.PAD_PIECES for c in pp.copies[:-1])
+    first = pp.copies[0]
+    tile = plan.tiles[0]
+    assert (first.cx, first.cy, first.mirror_x, first.mirror_y) == (
+        tile.cx,
+        tile.cy,
+        tile.mirror_x,
+        tile.mirror_y,
+    )
+    assert first.node_shift >= 5 * plan.node_stride
+    assert first.way_shift >= plan.connector_base + plan.way_stride
+    pad = pp.padding
+    for a, b in zip(pp.copies, pp.copies[1:], strict=False):
+        assert b.node_shift >= a.node_shift + pad.node_ids.max()
+        assert b.way_shift >= a.way_shift + pad.way_ids.max()
+        assert b.relation_shift >= a.relation_shift + max(r[0] for r in pad.relations)
+    assert _pad_plan(pad_source) == pp  # deterministic
+
+
+def test_padding_is_deterministic_for_a_seed(tmp_path, sources, pad_source):
+    a, b, c = (tmp_path / f"{n}.osm.pbf" for n in "abc")
+    for path, seed in ((a, 7), (b, 7), (c, 8)):
+        mosaic.write_mosaic(path, 4, seed, sources=sources, pad_mb=2.0, pad_source=pad_source)
+    assert a.read_bytes() == b.read_bytes()
+    assert a.read_bytes() != c.read_bytes()
+
+
+def test_a_larger_repeat_goes_round_the_tiles_again(tmp_path, pad_source):
+    # one tile: every copy after the first is a repeat with its own offset and mirroring
+    src = [shared_path("osm", "spijkenisse.osm.pbf")]
+    path = tmp_path / "one.osm.pbf"
+    counts = mosaic.write_mosaic(path, 1, SEED, sources=src, pad_mb=3.5, pad_source=pad_source)
+    assert counts["pad_copies"] >= 3
+    assert abs(path.stat().st_size / 3.5e6 - 1) < mosaic.PAD_TOLERANCE
+    plan = mosaic.plan_padding(mosaic.plan_mosaic(1, SEED, src), 3.5, SEED, pad_source)
+    centres = {(c.cx, c.cy) for c in plan.copies}
+    assert len(centres) == len(plan.copies)
+    nodes, _, _ = _read_all(path)
+    lat = np.array([n[2] for n in nodes])
+    assert abs(np.median(lat) - mosaic.LAT0) < 0.3  # moved from the Alps to the mosaic
+
+
+@pytest.mark.parametrize("bad", [0, -1.0, float("nan"), float("inf"), 0.01])
+def test_bad_padding_is_a_typed_error(tmp_path, sources, pad_source, bad):
+    from routing.errors import MapError
+
+    with pytest.raises(MapError) as err:
+        mosaic.write_mosaic(
+            tmp_path / "m.osm.pbf", 4, sources=sources, pad_mb=bad, pad_source=pad_source
+        )
+    assert err.value.field == "pad_mb"
+    if bad == 0.01:
+        assert "without padding" in err.value.message
+    assert not list(tmp_path.iterdir())
+
+
+def test_missing_padding_source_is_a_typed_error(tmp_path, sources):
+    from routing.errors import MapError
+
+    with pytest.raises(MapError) as err:
+        mosaic.write_mosaic(
+            tmp_path / "m.osm.pbf",
+            4,
+            sources=sources,
+            pad_mb=5.0,
+            pad_source=tmp_path / "absent.osm.pbf",
+        )
+    assert err.value.field == "pad_source" and "absent.osm.pbf" in err.value.message
+
+
+def test_cli_pads(tmp_path, sources, pad_source, capsys):
+    out = tmp_path / "cli.osm.pbf"
+    argv = ["--tiles", "1", "--out", str(out), "--sources", str(sources[1])]
+    code = mosaic.main([*argv, "--pad-mb", "1.5", "--pad-source", str(pad_source)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "pad_nodes" in printed and "estimated_bytes" in printed
+    assert abs(out.stat().st_size / 1.5e6 - 1) < mosaic.PAD_TOLERANCE
+    assert mosaic.main([*argv, "--pad-mb", "-3"]) == 2
+    assert "pad_mb" in capsys.readouterr().err
+
+
+def test_describe_counts_the_make_up(padded, pad_source, capsys):
+    plain, path, counts = padded
+    a, b = mosaic.describe_extract(plain), mosaic.describe_extract(path)
+    assert (b["nodes"], b["ways"]) == (counts["osm_nodes"], counts["ways"])
+    assert b["car_ways"] == a["car_ways"] == a["ways"]  # the padding adds no car road...
+    assert b["car_way_nodes"] == a["car_way_nodes"]
+    assert b["car_node_share"] < 0.5 * a["car_node_share"]  # ...but many other nodes
+    assert b["building_ways"] > 0 == a["building_ways"]
+    roads = mosaic.load_sources([pad_source])[0]
+    info = mosaic.describe_extract(pad_source)
+    assert info["car_ways"] == len(roads.way_ids)
+    assert info["car_way_nodes"] == len(roads.node_ids)
+    assert info["bytes_per_node"] == info["file_bytes"] / info["nodes"]
+    assert mosaic.main(["--describe", str(pad_source)]) == 0
+    assert "car_node_share" in capsys.readouterr().out
