@@ -192,8 +192,8 @@ def child(map_path: str) -> None:
     peaks = PhasePeaks()
     t0 = time.perf_counter()
     from routing import store
-    from routing.cch import CCH, nested_dissection_order
-    from routing.engine import CCHEngine
+    from routing.cch import nested_dissection_order
+    from routing.engine import CCHEngine, build_hierarchy
     from routing.maps import read_map
     from routing.network import build_network
     from routing.profile import default_profile
@@ -211,15 +211,7 @@ def child(map_path: str) -> None:
     order = nested_dissection_order(net.n_states, net.arc_from, net.arc_to)
     t_order = time.perf_counter()
     peaks.enter("cch")
-    cch = CCH.build(
-        net.n_states,
-        net.arc_from,
-        net.arc_to,
-        net.arc_weight_ms,
-        net.arc_turn_s + net.state_duration_s[net.arc_to],
-        net.edge_length_m[net.arc_to >> 1],
-        order=order,
-    )
+    cch = build_hierarchy(net, order=order)
     engine = CCHEngine(net, cch)
     t_cch = time.perf_counter()
     out = Path(tempfile.mkdtemp(prefix="zv-scale-"))

@@ -732,33 +732,35 @@ class CCH:
         order = np.asarray(order, dtype=np.int64)
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n)
-        rt, rh = rank[tail], rank[head]
-        lo, hi = np.minimum(rt, rh), np.maximum(rt, rh)
-        keep = lo != hi
-        lo, hi = lo[keep], hi[keep]
+        w = np.asarray(weight)
+        if len(w) and w.max() >= W_INF:
+            raise ValueError("arc weight too large for the hierarchy (>= 2**31 ms)")
+        # arcs between ranks (loops dropped), in the narrowest types: a national map has tens of
+        # millions of arcs, and every temporary here counts towards the build's peak memory
+        idx = np.int32 if n < 2**31 else np.int64
+        rt, rh = rank[tail].astype(idx), rank[head].astype(idx)
+        keep = rt != rh
+        rt, rh = rt[keep], rh[keep]
+        w = w[keep].astype(np.int32)
+        dur = np.asarray(duration, dtype=np.float32)[keep]
+        length = np.asarray(length, dtype=np.float32)[keep]
+        del keep
+        lo = np.minimum(rt, rh)
         srt = np.argsort(lo, kind="stable")
         lo_ptr = np.searchsorted(lo[srt], np.arange(n + 1)).astype(np.int64)
-        lo_nbr = hi[srt].astype(np.int32)
+        del lo
+        lo_nbr = np.maximum(rt, rh)[srt].astype(np.int32)
+        del srt
         up_ptr, buf, parent = _contract(n, lo_ptr, lo_nbr)
+        del lo_ptr, lo_nbr
         m = int(up_ptr[n])
         # the contraction grows its buffer by doubling: keep a tight copy when much is unused
         up = buf[:m].copy() if len(buf) > 1.1 * m else buf[:m]
         del buf
-        w = np.asarray(weight, dtype=np.int64)
-        if len(w) and w.max() >= W_INF:
-            raise ValueError("arc weight too large for the hierarchy (>= 2**31 ms)")
         w2, t2, l2, mid2 = _customize(
-            n,
-            up_ptr,
-            up,
-            rt[keep].astype(np.int64),
-            rh[keep].astype(np.int64),
-            w[keep].astype(np.int32),
-            np.asarray(duration, dtype=np.float32)[keep],
-            np.asarray(length, dtype=np.float32)[keep],
-            *_subtree_groups(parent, up_ptr, get_num_threads()),
-            WIDE,
-        )
+            n, up_ptr, up, rt, rh, w, dur, length,
+            *_subtree_groups(parent, up_ptr, get_num_threads()), WIDE,
+        )  # fmt: skip
         return cls(order=order, rank=rank, parent=parent, up_ptr=up_ptr, up=up,
                    w=w2, t=t2, l=l2, mid=mid2)  # fmt: skip
 

@@ -150,18 +150,9 @@ class CCHEngine:
     name = "cch"
 
     def __init__(self, network: CarNetwork, cch: Any = None) -> None:
-        from routing.cch import CCH
-
         self.network = net = network
         if cch is None:
-            cch = CCH.build(
-                net.n_states,
-                net.arc_from,
-                net.arc_to,
-                net.arc_weight_ms,
-                net.arc_turn_s + net.state_duration_s[net.arc_to],
-                net.edge_length_m[net.arc_to >> 1],
-            )
+            cch = build_hierarchy(net)
         self.cch = cch
         self._lock = threading.Lock()
         # incoming arcs per state, to reach targets through a turn
@@ -224,3 +215,26 @@ class CCHEngine:
         first = int(states[0])
         src_index = next(i for i, (s, _) in enumerate(sources) if s == first)
         return PathResult(weight, tuple(states.tolist()), src_index, j)
+
+
+def build_hierarchy(network: CarNetwork, order: np.ndarray | None = None) -> Any:
+    """Build the contraction hierarchy of a network (see :class:`routing.cch.CCH`).
+
+    Every arc carries its weight, and the travel time and length it adds: the turn plus the state
+    it enters.
+
+    Parameters
+    ----------
+    network : CarNetwork
+        The car network.
+    order : numpy.ndarray, optional
+        Contraction order (``order[rank] = state``); nested dissection by METIS when not given.
+    """
+    from routing.cch import CCH
+
+    net = network
+    duration = (net.arc_turn_s + net.state_duration_s[net.arc_to]).astype(np.float32)
+    length = net.edge_length_m[net.arc_to >> 1].astype(np.float32)
+    return CCH.build(
+        net.n_states, net.arc_from, net.arc_to, net.arc_weight_ms, duration, length, order=order
+    )
