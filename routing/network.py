@@ -260,6 +260,7 @@ def build_network(raw: RawMap, profile: CarProfile) -> CarNetwork:
     lon = raw.node_lon[used_pts]
     osm_ids = raw.node_ids[used_pts]
     n_pts = len(used_pts)
+    del used_pts
 
     # --- lengths along the chain (geodesic, ellipsoid)
     seg_m = np.zeros(len(chain))
@@ -304,6 +305,7 @@ def build_network(raw: RawMap, profile: CarProfile) -> CarNetwork:
     edge_first = cut_pos[:-1][pair_ok]
     edge_last = cut_pos[1:][pair_ok]
     edge_way = chain_way[edge_first]
+    del chain_way
     edge_u = chain[edge_first]
     edge_v = chain[edge_last]
     edge_len = chain_m[edge_last] - chain_m[edge_first]
@@ -353,6 +355,7 @@ def build_network(raw: RawMap, profile: CarProfile) -> CarNetwork:
     duration = np.where(state_ok, duration, 0.0)
     weight = np.where(state_ok, weight, 0.0)
     state_weight_ms = np.rint(weight * 1000).astype(np.int64)
+    del factor, length2, fixed, share, weight
     # a state with zero weight would make ties arbitrary; keep at least 1 ms
     state_weight_ms = np.where(state_ok, np.maximum(state_weight_ms, 1), 0)
 
@@ -382,10 +385,13 @@ def build_network(raw: RawMap, profile: CarProfile) -> CarNetwork:
         stats=stats,
     )
     arc_from, arc_to, turn_s, turn_weight_s = arcs
+    del arcs, speed
     arc_weight = np.rint(turn_weight_s * 1000).astype(np.int64) + state_weight_ms[arc_to]
+    del turn_weight_s
     order = np.lexsort((arc_to, arc_from))
     arc_from, arc_to = arc_from[order], arc_to[order]
     arc_weight, turn_s = arc_weight[order], turn_s[order]
+    del order
     arc_ptr = np.zeros(2 * n_edges + 1, dtype=np.int64)
     np.add.at(arc_ptr, arc_from + 1, 1)
     arc_ptr = np.cumsum(arc_ptr)
