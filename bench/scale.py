@@ -17,6 +17,7 @@ From these the script estimates the build of the whole Netherlands (:func:`nethe
 
     python bench/scale.py                         # extracts, 3 grids, mosaics of 100 and 780 tiles
     python bench/scale.py --sizes 10000 --mosaic 100  # fewer
+    python bench/scale.py --map netherlands-latest.osm.pbf  # and a real national file
 
 Prints a table and writes ``bench/results/scale.json`` (atomically).
 """
@@ -341,6 +342,13 @@ def main() -> int:
         " the Netherlands' 7.7 M states",
     )
     ap.add_argument(
+        "--map",
+        type=Path,
+        action="append",
+        default=[],
+        help="also measure this map file (repeatable), e.g. netherlands-latest.osm.pbf",
+    )
+    ap.add_argument(
         "--pad-mb",
         type=float,
         default=1300.0,
@@ -352,6 +360,9 @@ def main() -> int:
     if args.child:
         child(args.child)
         return 0
+    for path in args.map:
+        if not path.is_file():
+            ap.error(f"--map {path}: no such file")
     from rich.console import Console
     from rich.table import Table
 
@@ -361,6 +372,8 @@ def main() -> int:
         if path.is_file():
             rec = measure(path)
             rows.append({"map": name, "pbf_mb": path.stat().st_size / 1e6, **rec})
+    for path in args.map:
+        rows.append({"map": path.name, "pbf_mb": path.stat().st_size / 1e6, **measure(path)})
     for n in [int(s) for s in args.sizes.split(",") if s]:
         path = WORK / f"grid-{n}.osm.pbf"
         if not path.is_file():
