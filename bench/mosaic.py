@@ -227,9 +227,8 @@ class Source:
 def _read_source(path: Path) -> Source:
     """Read one extract's car roads, their nodes and their restrictions."""
     import osmium
-    import osmium.filter
 
-    from routing.maps import NODE_HIGHWAY, NODE_KEYS
+    from routing.maps import car_node_tags, road_filters
     from routing.profile import default_profile
 
     profile = default_profile()
@@ -239,21 +238,11 @@ def _read_source(path: Path) -> Source:
     lonlat: dict[int, tuple[float, float]] = {}
     node_tags: dict[int, dict[str, str]] = {}
     relations = []
-    proc = (
-        osmium.FileProcessor(str(path))
-        .with_locations()
-        .with_filter(
-            osmium.filter.KeyFilter("highway", "route", "type").enable_for(
-                osmium.osm.WAY | osmium.osm.RELATION
-            )
-        )
-        .with_filter(osmium.filter.KeyFilter(*NODE_KEYS).enable_for(osmium.osm.NODE))
-    )
+    proc = road_filters(osmium.FileProcessor(str(path)).with_locations())
     for obj in proc:
         if obj.is_node():
-            tags = {t.k: t.v for t in obj.tags if t.k in NODE_KEYS}
-            # the tags the router reads (barriers, signals, access), as routing.maps keeps them
-            if tags.get("highway") in NODE_HIGHWAY or len(tags) > ("highway" in tags):
+            tags = car_node_tags(obj)  # as routing.maps keeps them
+            if tags:
                 node_tags[obj.id] = tags
         elif obj.is_way():
             key = tuple(sorted((t.k, t.v) for t in obj.tags))

@@ -200,6 +200,32 @@ def _parse_restriction(rel: osmium.osm.Relation) -> Restriction | None:
     )
 
 
+def road_filters(proc: osmium.FileProcessor) -> osmium.FileProcessor:
+    """Let only road ways, relations and car-relevant nodes of ``proc`` reach Python.
+
+    Ways and relations need a ``highway``, ``route`` or ``type`` tag (tag-less ways, such as the
+    copies in a raw Overpass export, never pass); nodes need one of :data:`NODE_KEYS`. The filters
+    run in C++, after the location handler, so every node still gets its location stored.
+    """
+    return proc.with_filter(
+        osmium.filter.KeyFilter("highway", "route", "type").enable_for(
+            osmium.osm.WAY | osmium.osm.RELATION
+        )
+    ).with_filter(osmium.filter.KeyFilter(*NODE_KEYS).enable_for(osmium.osm.NODE))
+
+
+def car_node_tags(node: osmium.osm.Node) -> Tags | None:
+    """Return the tags of ``node`` that the car profile reads, or None when none matter.
+
+    A bare ``highway=*`` tag (a crossing, a street lamp) does not count; ``highway`` values in
+    :data:`NODE_HIGHWAY` (signals, stop, give way) and any other key of :data:`NODE_KEYS` do.
+    """
+    tags = {t.k: t.v for t in node.tags if t.k in NODE_KEYS}
+    if tags.get("highway") in NODE_HIGHWAY or len(tags) > ("highway" in tags):
+        return tags
+    return None
+
+
 def read_map(
     path: str | Path,
     way_filter: Callable[[Tags], bool] | None = None,
@@ -259,15 +285,11 @@ def read_map(
                 box.top_right.lon,
                 box.top_right.lat,
             )
-        proc = proc.with_filter(
-            osmium.filter.KeyFilter("highway", "route", "type").enable_for(
-                osmium.osm.WAY | osmium.osm.RELATION
-            )
-        ).with_filter(osmium.filter.KeyFilter(*NODE_KEYS).enable_for(osmium.osm.NODE))
+        proc = road_filters(proc)
         for obj in proc:
             if obj.is_node():
-                tags = {t.k: t.v for t in obj.tags if t.k in NODE_KEYS}
-                if tags.get("highway") in NODE_HIGHWAY or len(tags) > ("highway" in tags):
+                tags = car_node_tags(obj)
+                if tags:
                     node_tags[obj.id] = tags
             elif obj.is_way():
                 key = tuple(sorted((t.k, t.v) for t in obj.tags))
