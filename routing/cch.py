@@ -234,28 +234,14 @@ def _customize(  # type: ignore[no-untyped-def]
             x = group_nodes[k]
             s = up_ptr[x]
             t = up_ptr[x + 1]
-            p = s
-            while p < t and up[p] < top:
-                p += 1
-            for i in range(s, p):
+            for i in range(s, s + np.searchsorted(up[s:t], top)):
                 _relax(x, i, t, up_ptr, up, fw_w, bw_w, fw_t, bw_t, fw_l, bw_l, fw_mid, bw_mid)
     threads = len(group_ptr) - 1
-    for x in range(top):  # pass 2
+    for x in range(n):  # passes 2 and 3
         s = up_ptr[x]
         t = up_ptr[x + 1]
-        p = s
-        while p < t and up[p] < top:
-            p += 1
-        if threads > 1 and t - p > wide:
-            for c in prange(threads):
-                for i in range(p + c, t, threads):
-                    _relax(x, i, t, up_ptr, up, fw_w, bw_w, fw_t, bw_t, fw_l, bw_l, fw_mid, bw_mid)
-        else:
-            for i in range(p, t):
-                _relax(x, i, t, up_ptr, up, fw_w, bw_w, fw_t, bw_t, fw_l, bw_l, fw_mid, bw_mid)
-    for x in range(top, n):  # pass 3
-        s = up_ptr[x]
-        t = up_ptr[x + 1]
+        if x < top:  # its rows below top were relaxed in pass 1
+            s += np.searchsorted(up[s:t], top)
         if threads > 1 and t - s > wide:
             # all cores; rows shorten with i, so interleave them over the threads for balance
             for c in prange(threads):
