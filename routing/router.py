@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,18 @@ _COORDS = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,;\s]\s*(-?\d+(?:\.\d+)?)\s*$")
 
 #: Columns ``routes`` reads and adds.
 PAIR_COLUMNS = ("origin_lat", "origin_lon", "dest_lat", "dest_lon")
+
+
+def check_pair_columns(columns: Iterable[str]) -> None:
+    """Raise InvalidQuery (field ``input``) unless ``columns`` hold all of :data:`PAIR_COLUMNS`."""
+    missing = [c for c in PAIR_COLUMNS if c not in set(columns)]
+    if missing:
+        raise InvalidQuery(
+            f"the input needs the columns {', '.join(PAIR_COLUMNS)}; missing: {', '.join(missing)}",
+            field="input",
+        )
+
+
 RESULT_COLUMNS = ("distance_m", "duration_s", "snap_origin_m", "snap_dest_m", "error")
 
 
@@ -569,13 +581,7 @@ class Router:
             The input with ``distance_m, duration_s, snap_origin_m, snap_dest_m, error`` added.
             A row that cannot be routed keeps its columns and gets ``CODE: message`` in ``error``.
         """
-        missing = [c for c in PAIR_COLUMNS if c not in pairs.columns]
-        if missing:
-            raise InvalidQuery(
-                f"the input needs the columns {', '.join(PAIR_COLUMNS)};"
-                f" missing: {', '.join(missing)}",
-                field="input",
-            )
+        check_pair_columns(pairs.columns)
         out = pairs.copy()
         n = len(out)
         dist = np.full(n, np.nan)

@@ -153,19 +153,13 @@ def register(app: typer.Typer) -> None:
         malformed line (more or fewer fields than the header) is kept as a row with its reason in
         `error` and is not routed.
         """
-        from routing.router import PAIR_COLUMNS
+        from routing.router import check_pair_columns
 
         try:
             check_output(output_file, inputs=[input_file])
             table = read_table_info(input_file)
             pairs = table.frame
-            missing = [c for c in PAIR_COLUMNS if c not in pairs.columns]
-            if missing:
-                raise InvalidQuery(
-                    f"the input needs the columns {', '.join(PAIR_COLUMNS)};"
-                    f" missing: {', '.join(missing)}",
-                    field="input",
-                )
+            check_pair_columns(pairs.columns)
         except ZiekenvervoerError as exc:
             fail(exc, as_json)
         router = load_router(map_file, as_json)
