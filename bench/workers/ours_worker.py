@@ -17,6 +17,7 @@ the synthetic grid scales; see :func:`handle_synthetic`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import _common  # type: ignore[import-not-found]
@@ -24,6 +25,35 @@ import _common  # type: ignore[import-not-found]
 
 def _unavailable(reason: str) -> dict[str, Any]:
     return {"engine": "ours", "available": False, "reason": reason}
+
+
+def _timed_calls(router: Any) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """The two calls the harness times: one route end to end, and one matrix."""
+
+    def route(olat: float, olon: float, dlat: float, dlon: float) -> tuple[float, float, Any]:
+        found = router.route((olat, olon), (dlat, dlon))
+        # the route's vertices as Python lists, through the router's own numpy accessor
+        coords = found.coordinates.tolist()
+        return float(found.distance_m), float(found.duration_s), coords
+
+    def matrix(sources: Any, targets: Any) -> tuple[list[Any], list[Any]]:
+        table = router.matrix([tuple(s) for s in sources], [tuple(t) for t in targets])
+        return _matrix_lists(table, len(sources), len(targets))
+
+    return route, matrix
+
+
+def _response(mode: str, build_s: float, rss_after_load: Any) -> dict[str, Any]:
+    """The head of a response: engine, mode, version, build and load time, memory."""
+    return {
+        "engine": "ours",
+        "available": True,
+        "mode": mode,
+        "version": _version(),
+        "build": {"build_s": build_s},
+        "load_s": build_s,
+        "rss_after_load_mb": rss_after_load,
+    }
 
 
 def handle(request: dict[str, Any]) -> dict[str, Any]:
@@ -37,25 +67,8 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
 
     router, build_s, rss_after_load = _common.timed_load(lambda: Router.from_file(request["pbf"]))
 
-    def route(olat: float, olon: float, dlat: float, dlon: float) -> tuple[float, float, Any]:
-        found = router.route((olat, olon), (dlat, dlon))
-        # the route's vertices as Python lists, through the router's own numpy accessor
-        coords = found.coordinates.tolist()
-        return float(found.distance_m), float(found.duration_s), coords
-
-    def matrix(sources: Any, targets: Any) -> tuple[list[Any], list[Any]]:
-        table = router.matrix([tuple(s) for s in sources], [tuple(t) for t in targets])
-        return _matrix_lists(table, len(sources), len(targets))
-
-    response: dict[str, Any] = {
-        "engine": "ours",
-        "available": True,
-        "mode": "in-process (routing.router.Router)",
-        "version": _version(),
-        "build": {"build_s": build_s},
-        "load_s": build_s,
-        "rss_after_load_mb": rss_after_load,
-    }
+    route, matrix = _timed_calls(router)
+    response = _response("in-process (routing.router.Router)", build_s, rss_after_load)
     response["routes"] = _common.time_routes(
         route, request.get("pairs", []), int(request.get("warmup", 10))
     )
@@ -108,24 +121,11 @@ def handle_synthetic(request: dict[str, Any]) -> dict[str, Any]:
     pairs = [[*pts[2 * i], *pts[2 * i + 1]] for i in range(n_pairs)]
     m0 = 2 * n_pairs
 
-    def route(olat: float, olon: float, dlat: float, dlon: float) -> tuple[float, float, Any]:
-        found = router.route((olat, olon), (dlat, dlon))
-        return float(found.distance_m), float(found.duration_s), found.coordinates.tolist()
-
-    def matrix(sources: Any, targets: Any) -> tuple[list[Any], list[Any]]:
-        table = router.matrix([tuple(s) for s in sources], [tuple(t) for t in targets])
-        return _matrix_lists(table, len(sources), len(targets))
-
-    response: dict[str, Any] = {
-        "engine": "ours",
-        "available": True,
-        "mode": f"in-process, synthetic grid of {nodes:,} intersections",
-        "version": _version(),
-        "build": {"build_s": build_s},
-        "load_s": build_s,
-        "rss_after_load_mb": rss_after_load,
-        "network": {"states": int(net.state_ok.sum()), "arcs": len(net.arc_from)},
-    }
+    route, matrix = _timed_calls(router)
+    response = _response(
+        f"in-process, synthetic grid of {nodes:,} intersections", build_s, rss_after_load
+    )
+    response["network"] = {"states": int(net.state_ok.sum()), "arcs": len(net.arc_from)}
     response["routes"] = _common.time_routes(route, pairs, int(request.get("warmup", 10)))
     response["matrix"] = _common.time_matrix(
         matrix, pts[m0 : m0 + 100], pts[m0 + 100 : m0 + 200], int(request.get("matrix_repeat", 3))
